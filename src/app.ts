@@ -1,0 +1,92 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Config } from './config.ts';
+import type { Database } from './db/connect.ts';
+import type { Clock } from './platform/clock.ts';
+import type { RandomSource } from './platform/random.ts';
+import type { Deps } from './services/deps.ts';
+import securityPlugin from './http/plugins/security.ts';
+import localePlugin from './http/plugins/locale.ts';
+import authPlugin from './http/plugins/auth.ts';
+import { registerErrorHandling } from './http/plugins/errors.ts';
+import { altchaCaptcha, type Captcha } from './http/captcha.ts';
+import assetRoutes from './http/routes/assets.ts';
+import healthRoutes from './http/routes/health.ts';
+import apiEventRoutes from './http/routes/api/events.ts';
+import apiSelectionRoutes from './http/routes/api/selection.ts';
+import publicApplicationRoutes from './http/routes/public/applications.ts';
+import homeRoutes from './http/routes/public/home.ts';
+import publicDrawRoutes from './http/routes/public/draw.ts';
+import adminRoutes from './http/routes/admin/index.ts';
+import publicOfferRoutes from './http/routes/public/offer.ts';
+import publicTicketRoutes from './http/routes/public/tickets.ts';
+import checkinRoutes from './http/routes/checkin/index.ts';
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  random: RandomSource;
+  logger?: boolean | object;
+  /** Called when a committed change enqueued mail (the sender wakes up). */
+  onMailEnqueued?: () => void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: Deps;
+  }
+}
+
+/** Builds the app without listening (fastify/demo habit): tests call app.inject(). */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    trustProxy: config.trustProxy ?? true,
+    bodyLimit: 256 * 1024,
+    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
+  });
+  const deps: Deps = {
+    database: opts.database,
+    clock: opts.clock,
+    random: opts.random,
+    config,
+    afterCommit: { mailEnqueued: () => opts.onMailEnqueued?.() },
+  };
+  app.decorate('deps', deps);
+  const captcha: Captcha | null = config.captcha ? altchaCaptcha({ secret: config.secret, cost: config.captchaCost, now: () => opts.clock.now() }) : null;
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Admit API',
+        version: '1.0.0',
+        description: 'Application-based events: apply, verify, draw. Errors are { error: { code, message, fields? } } with stable codes.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token from `admit token create`' } } },
+    },
+    hideUntagged: true,
+  });
+  await app.register(securityPlugin, { secret: config.secret, secureCookies: config.publicUrl.startsWith('https://'), redisUrl: config.redisUrl });
+  await app.register(localePlugin);
+  await app.register(authPlugin, { deps });
+  registerErrorHandling(app);
+
+  await app.register(assetRoutes);
+  await app.register(healthRoutes, { deps });
+  await app.register(apiEventRoutes, { deps, captcha });
+  await app.register(apiSelectionRoutes, { deps });
+  await app.register(homeRoutes, { deps });
+  await app.register(publicApplicationRoutes, { deps, captcha });
+  await app.register(publicDrawRoutes, { deps });
+  await app.register(adminRoutes, { deps });
+  await app.register(publicOfferRoutes, { deps });
+  await app.register(publicTicketRoutes, { deps });
+  await app.register(checkinRoutes, { deps });
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

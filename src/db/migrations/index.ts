@@ -1,0 +1,23 @@
+import type { Kysely } from 'kysely';
+import * as m001 from './001-initial.ts';
+import * as m002 from './002-selection.ts';
+import * as m003 from './003-intake.ts';
+import * as m004 from './004-api-tokens.ts';
+import * as m005 from './005-count-indexes.ts';
+
+export interface Migration {
+  up(db: Kysely<any>): Promise<void>;
+  down?(db: Kysely<any>): Promise<void>;
+}
+
+/**
+ * Migrations in the order they run. Listed here (not read from disk) so they work the same under tsx and
+ * in bundles. Names are recorded in the migration table; never rename or reorder one that has shipped.
+ */
+export const migrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ['001-initial', m001],
+  ['002-selection', m002],
+  ['003-intake', m003],
+  ['004-api-tokens', m004],
+  ['005-count-indexes', m005],
+];

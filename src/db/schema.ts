@@ -1,0 +1,249 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types, declared once (Kysely habit). Portable column types on purpose:
+ * timestamps are ISO-8601 UTC text (fixed width, so they sort correctly), booleans are 0/1
+ * integers, structured values are JSON text. See docs/adr/0001-stack-and-storage.md.
+ */
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  role: 'owner' | 'admin' | 'reviewer' | 'door';
+  created_at: string;
+  disabled: number;
+}
+
+export interface UserSetupTokensTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface EventsTable {
+  id: string;
+  slug: string;
+  status: 'draft' | 'open' | 'closed';
+  timezone: string;
+  starts_at: string | null;
+  ends_at: string | null;
+  venue_name: string | null;
+  venue_address: string | null;
+  applications_open_at: string | null;
+  applications_close_at: string | null;
+  capacity: number;
+  max_party_size: number;
+  /** JSON: string[] of ISO 3166-1 alpha-2 codes */
+  preferred_countries: string;
+  others_may_apply: number;
+  /** JSON: Question[] */
+  questions: string;
+  /** JSON: Record<locale, { title, description, consent }> */
+  content: string;
+  default_locale: string;
+  created_at: string;
+  updated_at: string;
+  confirm_hours: Generated<number>;
+  retention_days: Generated<number>;
+  venue_map_url: string | null;
+  reveal_at: string | null;
+  revealed_at: string | null;
+}
+
+export interface ApplicationsTable {
+  id: string;
+  event_id: string;
+  status: string;
+  name: string;
+  email: string;
+  email_normalized: string;
+  country: string;
+  locale: string;
+  party_size: number;
+  /** JSON: Guest[] */
+  guests: string;
+  /** JSON: Record<questionId, string> */
+  answers: string;
+  consent_at: string;
+  token_hash: string;
+  verified: number;
+  created_at: string;
+  updated_at: string;
+  verified_at: string | null;
+  withdrawn_at: string | null;
+  /** application | invite */
+  kind: Generated<string>;
+  /** Invites: vip | press | staff | partner | … */
+  category: string | null;
+  /** invite | review | draw | waitlist */
+  offer_source: string | null;
+  offer_expires_at: string | null;
+  /** Seats held (party size at the offer; may shrink at confirmation, never grow). */
+  seats: number | null;
+  /** Pseudonymous id in the audit bundle (HMAC of the application id). */
+  entry_id: string | null;
+  /** 0-based position in the draw order. */
+  draw_position: number | null;
+  review_note: string | null;
+  confirmed_at: string | null;
+  erased_at: string | null;
+}
+
+export interface ApplicationLinksTable {
+  token_hash: string;
+  application_id: string;
+  created_at: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  kind: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  /** JSON: { filename, contentType, content (base64) }[] */
+  attachments: string | null;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: string;
+  locked_until: string | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+  event_id: string | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  event_id: string | null;
+  subject_id: string | null;
+  /** JSON */
+  data: string;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
+export interface DrawsTable {
+  id: string;
+  event_id: string;
+  status: 'committed' | 'frozen' | 'drawn';
+  commitment: string;
+  secret: string;
+  committed_at: string;
+  public_randomness_label: string | null;
+  public_randomness_value: string | null;
+  frozen_at: string | null;
+  freeze_hash: string | null;
+  freeze_record: string | null;
+  bundle: string | null;
+  result_hash: string | null;
+  drawn_at: string | null;
+}
+
+export interface TicketsTable {
+  id: string;
+  event_id: string;
+  application_id: string;
+  /** 0 = the applicant, 1.. = guests in party order. */
+  position: number;
+  holder_name: string;
+  token_hash: string;
+  created_at: string;
+  checked_in_at: string | null;
+  checked_in_by: string | null;
+  voided_at: string | null;
+}
+
+/** Intake (migration 003, ADR 0004). */
+export interface IdempotencyKeysTable {
+  key_hash: string;
+  request_hash: string;
+  status_code: number;
+  /** JSON */
+  response: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface IntakeKeysTable {
+  event_id: string;
+  /** p:|g:|e: + HMAC of the normalised name or address (pseudonymous). */
+  key: string;
+  application_id: string;
+}
+
+export interface ApplicationFlagsTable {
+  application_id: string;
+  kind: 'possible_duplicate' | 'same_household';
+  event_id: string;
+  related_id: string | null;
+  reason: string;
+  created_at: string;
+}
+
+export interface IntakeCountsTable {
+  event_id: string;
+  /** YYYY-MM-DD in the event's time zone */
+  day: string;
+  country: string;
+  shard: number;
+  received: number;
+  people: number;
+}
+
+/** Bearer tokens for the organizer API (migration 004); only the SHA-256 of a token is stored. */
+export interface ApiTokensTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface DB {
+  users: UsersTable;
+  user_setup_tokens: UserSetupTokensTable;
+  sessions: SessionsTable;
+  events: EventsTable;
+  applications: ApplicationsTable;
+  application_links: ApplicationLinksTable;
+  outbox: OutboxTable;
+  audit_log: AuditLogTable;
+  leases: LeasesTable;
+  draws: DrawsTable;
+  tickets: TicketsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  intake_keys: IntakeKeysTable;
+  application_flags: ApplicationFlagsTable;
+  intake_counts: IntakeCountsTable;
+  api_tokens: ApiTokensTable;
+}
+
+export type EventRow = Selectable<EventsTable>;
+export type ApplicationRow = Selectable<ApplicationsTable>;
+export type NewApplication = Insertable<ApplicationsTable>;
+export type ApplicationUpdate = Updateable<ApplicationsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type UserRow = Selectable<UsersTable>;
+// Generated is re-exported for future auto-increment columns.
+export type { Generated };

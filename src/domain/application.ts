@@ -1,0 +1,103 @@
+import type { FieldError } from '../errors.ts';
+import { isCountryCode } from './countries.ts';
+import { isEmail } from './email.ts';
+import type { Event } from './event.ts';
+import { DEFAULT_LOCALE, type Locale, isLocale } from './locales.ts';
+
+export const RELATIONS = ['friend', 'family', 'partner', 'colleague', 'other'] as const;
+export type Relation = (typeof RELATIONS)[number];
+
+export interface Guest {
+  name: string;
+  relation: Relation;
+}
+
+/** What an applicant sends, before validation (strings as typed). */
+export interface ApplicationInput {
+  name?: unknown;
+  email?: unknown;
+  country?: unknown;
+  locale?: unknown;
+  guests?: unknown;
+  answers?: unknown;
+  consent?: unknown;
+}
+
+export interface ValidApplication {
+  name: string;
+  email: string;
+  country: string;
+  locale: Locale;
+  guests: Guest[];
+  answers: Record<string, string>;
+}
+
+const str = (x: unknown): string => (typeof x === 'string' ? x.trim() : typeof x === 'number' ? String(x) : '');
+const truthy = (x: unknown): boolean => x === true || x === 'on' || x === 'true' || x === 'yes' || x === '1';
+
+export const LIMITS = { name: 120, shortText: 200, longText: 4000 } as const;
+
+/**
+ * Party rules and field validation, pure. A party is the applicant plus 0..(maxPartySize-1) guests;
+ * it is one unit for the draw and is never split later.
+ */
+export function validateApplication(event: Event, input: ApplicationInput): { value?: ValidApplication; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const name = str(input.name);
+  const email = str(input.email);
+  const country = str(input.country).toUpperCase();
+  const locale = isLocale(input.locale) ? input.locale : DEFAULT_LOCALE;
+
+  if (!name) errors.push({ field: 'name', code: 'required' });
+  else if (name.length > LIMITS.name) errors.push({ field: 'name', code: 'too_long', params: { max: LIMITS.name } });
+
+  if (!email) errors.push({ field: 'email', code: 'required' });
+  else if (!isEmail(email)) errors.push({ field: 'email', code: 'invalid_email' });
+
+  if (!country) errors.push({ field: 'country', code: 'required' });
+  else if (!isCountryCode(country)) errors.push({ field: 'country', code: 'invalid_country' });
+  else if (!event.othersMayApply && !event.preferredCountries.includes(country)) {
+    errors.push({ field: 'country', code: 'country_not_eligible' });
+  }
+
+  const rawGuests = Array.isArray(input.guests) ? input.guests : [];
+  // Blank guest rows (an empty row left in the form) are ignored rather than rejected.
+  const guests: Guest[] = [];
+  rawGuests.forEach((g: any, i: number) => {
+    const gName = str(g?.name);
+    const gRel = str(g?.relation);
+    if (!gName && !gRel) return;
+    if (!gName) errors.push({ field: `guests.${i}.name`, code: 'required' });
+    else if (gName.length > LIMITS.name) errors.push({ field: `guests.${i}.name`, code: 'too_long', params: { max: LIMITS.name } });
+    const relation = (RELATIONS as readonly string[]).includes(gRel) ? (gRel as Relation) : null;
+    if (!relation) errors.push({ field: `guests.${i}.relation`, code: 'invalid_choice' });
+    guests.push({ name: gName, relation: relation ?? 'other' });
+  });
+  if (guests.length > event.maxPartySize - 1) {
+    errors.push({ field: 'guests', code: 'too_many_guests', params: { max: event.maxPartySize - 1 } });
+  }
+
+  const rawAnswers = (input.answers && typeof input.answers === 'object' ? input.answers : {}) as Record<string, unknown>;
+  const answers: Record<string, string> = {};
+  for (const q of event.questions) {
+    const v = str(rawAnswers[q.id]);
+    const field = `answers.${q.id}`;
+    if (!v) {
+      if (q.required) errors.push({ field, code: 'required' });
+      continue;
+    }
+    if (q.type === 'short_text' && v.length > LIMITS.shortText) errors.push({ field, code: 'too_long', params: { max: LIMITS.shortText } });
+    if (q.type === 'long_text' && v.length > LIMITS.longText) errors.push({ field, code: 'too_long', params: { max: LIMITS.longText } });
+    if (q.type === 'yes_no' && v !== 'yes' && v !== 'no') errors.push({ field, code: 'invalid_choice' });
+    if (q.type === 'single_choice' && !q.options?.some((o) => o.id === v)) errors.push({ field, code: 'invalid_choice' });
+    answers[q.id] = v;
+  }
+
+  if (!truthy(input.consent)) errors.push({ field: 'consent', code: 'consent_required' });
+
+  if (errors.length) return { errors };
+  return { value: { name, email, country, locale, guests, answers }, errors };
+}
+
+/** Lifecycle; the draw (issue 4) adds selected, waitlisted, confirmed and friends. */
+export type ApplicationStatus = 'submitted' | 'withdrawn';

@@ -1,0 +1,149 @@
+import { canonicalJson } from './canonical-json.ts';
+import {
+  BUNDLE_FORMAT,
+  HEX_32_BYTES,
+  commitmentOf,
+  deriveSeed,
+  freezeHashOf,
+  isIsoTimestamp,
+  resultHashOf,
+  type DrawEventMetadata,
+} from './commit-reveal.ts';
+import type { DrawBundle } from './bundle.ts';
+import { drawPrepared } from './draw.ts';
+import { prepareDraw } from './prepare.ts';
+import { DrawInputError, type DrawParameters, type Entry } from './types.ts';
+
+export type VerifyResult = { ok: true } | { ok: false; mismatch: string; message: string };
+
+class Mismatch extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const BUNDLE_KEYS = [
+  'format', 'event', 'parameters', 'commitment', 'committedAt', 'frozenAt', 'freezeHash',
+  'publicRandomness', 'secret', 'seed', 'entries', 'result', 'resultHash',
+];
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Exactly these keys: an added or missing field is a change too. */
+function exactKeys(x: unknown, keys: readonly string[], path: string): Record<string, unknown> {
+  if (!isObject(x)) throw new Mismatch(path, 'must be an object');
+  for (const k of keys) if (!(k in x)) throw new Mismatch(path ? `${path}.${k}` : k, 'is missing');
+  for (const k of Object.keys(x)) if (!keys.includes(k)) throw new Mismatch(path ? `${path}.${k}` : k, 'is not part of the format');
+  return x;
+}
+
+function hex32(b: Record<string, unknown>, field: string): string {
+  const v = b[field];
+  if (typeof v !== 'string' || !HEX_32_BYTES.test(v)) throw new Mismatch(field, 'must be 64 lowercase hex characters');
+  return v;
+}
+
+function sameList(found: unknown, expected: readonly string[], path: string): void {
+  if (!Array.isArray(found)) throw new Mismatch(path, 'must be an array');
+  const n = Math.min(found.length, expected.length);
+  for (let i = 0; i < n; i++) {
+    if (found[i] !== expected[i]) {
+      throw new Mismatch(path, `differs at position ${i}: expected ${expected[i]}, found ${JSON.stringify(found[i])}`);
+    }
+  }
+  if (found.length !== expected.length) throw new Mismatch(path, `has ${found.length} items, expected ${expected.length}`);
+}
+
+/** Structure and formats; returns the bundle typed once it is known to have the right shape. */
+function checkShape(x: unknown): DrawBundle {
+  const b = exactKeys(x, BUNDLE_KEYS, '');
+  if (b.format !== BUNDLE_FORMAT) throw new Mismatch('format', `unsupported format ${JSON.stringify(b.format)}`);
+
+  const event = b.event;
+  if (!isObject(event) || typeof event.slug !== 'string' || event.slug === '') throw new Mismatch('event.slug', 'must be a non-empty string');
+  try {
+    canonicalJson(event);
+  } catch (e) {
+    throw new Mismatch('event', (e as Error).message);
+  }
+
+  const parameters = exactKeys(b.parameters, ['seats', 'groups'], 'parameters');
+  if (!Array.isArray(parameters.groups)) throw new Mismatch('parameters.groups', 'must be an array');
+  parameters.groups.forEach((g, i) => exactKeys(g, ['key', 'weight', 'minBasisPoints', 'maxBasisPoints'], `parameters.groups[${i}]`));
+
+  for (const f of ['commitment', 'freezeHash', 'secret', 'seed', 'resultHash']) hex32(b, f);
+  for (const f of ['committedAt', 'frozenAt']) if (!isIsoTimestamp(b[f])) throw new Mismatch(f, 'must be an ISO timestamp (toISOString form)');
+  if ((b.committedAt as string) > (b.frozenAt as string)) throw new Mismatch('committedAt', 'is later than frozenAt');
+
+  if (b.publicRandomness !== null) {
+    const pr = exactKeys(b.publicRandomness, ['label', 'value'], 'publicRandomness');
+    if (typeof pr.label !== 'string' || pr.label === '') throw new Mismatch('publicRandomness.label', 'must be a non-empty string');
+    if (typeof pr.value !== 'string') throw new Mismatch('publicRandomness.value', 'must be a string');
+  }
+
+  if (!Array.isArray(b.entries)) throw new Mismatch('entries', 'must be an array');
+  b.entries.forEach((e, i) => exactKeys(e, ['id', 'group', 'weight', 'partySize'], `entries[${i}]`));
+
+  const result = exactKeys(b.result, ['order', 'selected', 'waitlist', 'seatsByGroup'], 'result');
+  if (!isObject(result.seatsByGroup)) throw new Mismatch('result.seatsByGroup', 'must be an object');
+  return b as unknown as DrawBundle;
+}
+
+function check(x: unknown): void {
+  const b = checkShape(x);
+  const prepared = prepareDraw(b.entries, b.parameters); // validates values; throws DrawInputError
+  if (prepared.canonical !== null) {
+    const i = b.entries.findIndex((e, k) => k > 0 && !(b.entries[k - 1].id < e.id));
+    throw new Mismatch(`entries[${i}].id`, 'entries are not in canonical (ascending id) order');
+  }
+
+  if (commitmentOf(b.secret) !== b.commitment) throw new Mismatch('commitment', 'SHA-256 of the secret does not equal the commitment');
+
+  const freezeHash = freezeHashOf({
+    format: b.format,
+    event: b.event as DrawEventMetadata,
+    parameters: b.parameters as DrawParameters,
+    commitment: b.commitment,
+    committedAt: b.committedAt,
+    frozenAt: b.frozenAt,
+    publicRandomnessLabel: b.publicRandomness === null ? null : b.publicRandomness.label,
+    entries: b.entries as Entry[],
+  });
+  if (freezeHash !== b.freezeHash) throw new Mismatch('freezeHash', 'does not match the frozen inputs');
+
+  const seed = deriveSeed(b.secret, freezeHash, b.publicRandomness === null ? null : b.publicRandomness.value);
+  if (seed.toString('hex') !== b.seed) throw new Mismatch('seed', 'does not match SHA-256(secret ‖ freezeHash ‖ public randomness)');
+
+  const expected = drawPrepared(prepared, seed);
+  sameList(b.result.order, expected.order, 'result.order');
+  sameList(b.result.selected, expected.selected, 'result.selected');
+  sameList(b.result.waitlist, expected.waitlist, 'result.waitlist');
+  if (canonicalJson(b.result.seatsByGroup) !== canonicalJson(expected.seatsByGroup)) {
+    throw new Mismatch('result.seatsByGroup', `expected ${canonicalJson(expected.seatsByGroup)}`);
+  }
+  if (resultHashOf(expected.order) !== b.resultHash) throw new Mismatch('resultHash', 'does not match the draw order');
+}
+
+/**
+ * Re-derives everything in a bundle from its inputs. Reports the first field that does not match,
+ * checking in this order: shape and formats, entry validity and canonical order, commitment,
+ * freezeHash, seed, result.order, result.selected, result.waitlist, result.seatsByGroup, resultHash.
+ * What it cannot know: that the commitment and freeze hash were really published at the stated
+ * times, and that the public randomness value is the real one — compare those with the
+ * published records.
+ */
+export function verifyBundle(bundle: unknown): VerifyResult {
+  try {
+    check(bundle);
+    return { ok: true };
+  } catch (e) {
+    if (e instanceof Mismatch) return { ok: false, mismatch: e.field, message: e.message };
+    if (e instanceof DrawInputError) return { ok: false, mismatch: e.path, message: e.message };
+    throw e;
+  }
+}

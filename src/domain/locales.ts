@@ -1,0 +1,32 @@
+export const LOCALES = ['en', 'de'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'en';
+
+export function isLocale(x: unknown): x is Locale {
+  return typeof x === 'string' && (LOCALES as readonly string[]).includes(x);
+}
+
+/** Right-to-left scripts; none shipped yet, but pages set dir from here so one drops in. */
+const RTL = new Set(['ar', 'he', 'fa', 'ur']);
+export function textDirection(locale: string): 'ltr' | 'rtl' {
+  return RTL.has(locale.split('-')[0]) ? 'rtl' : 'ltr';
+}
+
+/** Best match from an Accept-Language header, or null. */
+export function negotiateLocale(header: string | undefined): Locale | null {
+  if (!header) return null;
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { tag: tag.toLowerCase(), q: q ? Number(q.slice(2)) || 0 : 1 };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    const base = tag.split('-')[0];
+    if (isLocale(base)) return base;
+  }
+  return null;
+}

@@ -1,0 +1,226 @@
+import type { FieldError } from '../errors.ts';
+import { type Event, type EventInput, isTimeZone, type Question, type QuestionType } from '../domain/event.ts';
+import { LOCALES, type Locale, isLocale } from '../domain/locales.ts';
+import { utcToWallTime, wallTimeToUtc } from '../domain/wall-time.ts';
+
+/**
+ * The event editor's form ↔ EventInput. Field names follow formFieldName() of the domain paths
+ * (content.de.title → content_de_title), so domain errors land on the right field. Times are typed as
+ * wall-clock time in the event's own zone (datetime-local) and stored as UTC ISO strings.
+ */
+
+export type EventFormValues = Record<string, string>;
+
+/** Question slots: every existing question plus this many empty ones (no JavaScript needed to add one). */
+export const EMPTY_QUESTION_SLOTS = 2;
+const MAX_SLOTS = 50;
+
+export const TIME_FIELDS = ['startsAt', 'endsAt', 'applicationsOpenAt', 'applicationsCloseAt'] as const;
+
+export interface ParsedEventForm {
+  input: EventInput;
+  /** Problems only the form can see (a TBA box unticked but no time given, an unreadable time); domain paths. */
+  errors: FieldError[];
+  /** input.questions[i] came from form slot slots[i] (empty slots are skipped). */
+  slots: number[];
+}
+
+/** Flat string values of an urlencoded body; repeated keys (a multi-select) are joined by spaces. */
+export function eventFormValues(body: unknown): EventFormValues {
+  const out: EventFormValues = {};
+  if (!body || typeof body !== 'object') return out;
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    const list = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string').map((x) => x.replace(/\r\n?/g, '\n'));
+    if (!list.length) continue;
+    out[k] = k === 'preferredCountries' ? list.join(' ') : list[list.length - 1];
+  }
+  return out;
+}
+
+export const slotCount = (v: EventFormValues): number => {
+  const n = Number(v.question_slots);
+  return Number.isInteger(n) && n >= 0 ? Math.min(n, MAX_SLOTS) : EMPTY_QUESTION_SLOTS;
+};
+
+/** A stable, plain id from a label: "Why would you come?" → "why_would_you_come". */
+export function idFromLabel(label: string, taken: Set<string>, fallback: string): string {
+  const base =
+    label
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/ß/g, 'ss')
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 32)
+      .replace(/_+$/, '') || fallback;
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}_${n}`;
+  return id;
+}
+
+/** Options textarea: one per line, "id | English | Deutsch"; without an id ("English | Deutsch") one is derived. */
+export function parseOptions(text: string): { id: string; label: Partial<Record<Locale, string>> }[] {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const taken = new Set<string>();
+  const parsed = lines.map((line) => line.split('|').map((p) => p.trim()));
+  // Explicit ids first, so a derived id never takes one the organizer wrote on a later line.
+  for (const parts of parsed) if (parts.length > LOCALES.length) taken.add(parts[0]);
+  return parsed.map((parts, i) => {
+    const explicit = parts.length > LOCALES.length;
+    const labels = explicit ? parts.slice(1) : parts;
+    const label: Partial<Record<Locale, string>> = {};
+    LOCALES.forEach((l, j) => {
+      if (labels[j]) label[l] = labels[j];
+    });
+    if (explicit) return { id: parts[0], label };
+    const id = idFromLabel(labels.find(Boolean) ?? '', taken, `option_${i + 1}`);
+    taken.add(id);
+    return { id, label };
+  });
+}
+
+export const formatOptions = (q: Question): string =>
+  (q.options ?? []).map((o) => [o.id, ...LOCALES.map((l) => o.label[l] ?? '')].join(' | ')).join('\n');
+
+const yes = (v: string | undefined) => v === 'yes' || v === 'on';
+
+export function parseEventForm(v: EventFormValues, base: { status: Event['status'] }): ParsedEventForm {
+  const errors: FieldError[] = [];
+  const timezone = (v.timezone ?? '').trim();
+  const times = {} as Record<(typeof TIME_FIELDS)[number], string | null>;
+  const startsTba = yes(v.startsTba);
+  // With an unknown zone no wall time can be read; the domain reports the zone, not four times.
+  const zoneKnown = isTimeZone(timezone);
+  for (const f of TIME_FIELDS) {
+    const raw = (v[f] ?? '').trim();
+    // While the date is to be announced, start and end are not stored (what was typed stays in the form).
+    if (!raw || (startsTba && (f === 'startsAt' || f === 'endsAt'))) {
+      times[f] = null;
+      continue;
+    }
+    times[f] = wallTimeToUtc(raw, timezone);
+    if (times[f] === null && zoneKnown) errors.push({ field: f, code: 'invalid_datetime' });
+  }
+  if (!startsTba && !(v.startsAt ?? '').trim()) errors.push({ field: 'startsAt', code: 'time_or_tba' });
+
+  const venueTba = yes(v.venueTba);
+  const venueName = venueTba ? null : (v.venueName ?? '').trim() || null;
+  const venueAddress = venueTba ? null : (v.venueAddress ?? '').trim() || null;
+  if (!venueTba && !venueName) errors.push({ field: 'venueName', code: 'venue_or_tba' });
+
+  const content: EventInput['content'] = {};
+  for (const l of LOCALES) {
+    const c = { title: (v[`content_${l}_title`] ?? '').trim(), description: (v[`content_${l}_description`] ?? '').trim(), consent: (v[`content_${l}_consent`] ?? '').trim() };
+    if (c.title || c.description || c.consent) content[l] = c;
+  }
+  const defaultLocale = (isLocale(v.defaultLocale) ? v.defaultLocale : v.defaultLocale ?? '') as Locale;
+
+  const questions: Question[] = [];
+  const slots: number[] = [];
+  const ids = new Set<string>();
+  const n = slotCount(v);
+  for (let s = 0; s < n; s++) {
+    const id = (v[`questions_${s}_id`] ?? '').trim();
+    if (id) ids.add(id); // typed ids first, so a derived id never takes one written further down
+  }
+  for (let s = 0; s < n; s++) {
+    const p = `questions_${s}_`;
+    const label: Partial<Record<Locale, string>> = {};
+    for (const l of LOCALES) {
+      const text = (v[`${p}label_${l}`] ?? '').trim();
+      if (text) label[l] = text;
+    }
+    const options = (v[`${p}options`] ?? '').trim();
+    let id = (v[`${p}id`] ?? '').trim();
+    if (yes(v[`${p}remove`]) || (!id && !Object.keys(label).length && !options)) continue;
+    if (!id) {
+      id = idFromLabel(label[isLocale(defaultLocale) ? defaultLocale : 'en'] ?? Object.values(label)[0] ?? '', ids, `question_${s + 1}`);
+      ids.add(id);
+    }
+    const type = (v[`${p}type`] ?? '') as QuestionType;
+    const q: Question = { id, type, required: yes(v[`${p}required`]), label };
+    if (type === 'single_choice') q.options = parseOptions(options);
+    questions.push(q);
+    slots.push(s);
+  }
+
+  const int = (x: string | undefined) => (/^\s*\d{1,9}\s*$/.test(x ?? '') ? Number(x) : Number.NaN);
+  const input: EventInput = {
+    slug: (v.slug ?? '').trim(),
+    status: base.status,
+    timezone,
+    ...times,
+    venueName,
+    venueAddress,
+    capacity: int(v.capacity),
+    maxPartySize: int(v.maxPartySize),
+    preferredCountries: [...new Set((v.preferredCountries ?? '').split(/\s+/).filter(Boolean))],
+    othersMayApply: yes(v.othersMayApply),
+    questions,
+    content,
+    defaultLocale,
+  };
+  return { input, errors, slots };
+}
+
+/** Form values for an event (the edit page), times shown in the event's zone. */
+export function eventToFormValues(e: Event): EventFormValues {
+  const v: EventFormValues = {
+    slug: e.slug,
+    timezone: e.timezone,
+    defaultLocale: e.defaultLocale,
+    capacity: String(e.capacity),
+    maxPartySize: String(e.maxPartySize),
+    preferredCountries: e.preferredCountries.join(' '),
+    question_slots: String(e.questions.length + EMPTY_QUESTION_SLOTS),
+  };
+  for (const f of TIME_FIELDS) if (e[f]) v[f] = utcToWallTime(e[f]!, e.timezone);
+  if (!e.startsAt) v.startsTba = 'yes';
+  if (!e.venueName) v.venueTba = 'yes';
+  else {
+    v.venueName = e.venueName;
+    v.venueAddress = e.venueAddress ?? '';
+  }
+  if (e.othersMayApply) v.othersMayApply = 'yes';
+  for (const l of LOCALES) {
+    const c = e.content[l];
+    if (!c) continue;
+    v[`content_${l}_title`] = c.title;
+    v[`content_${l}_description`] = c.description;
+    v[`content_${l}_consent`] = c.consent;
+  }
+  e.questions.forEach((q, s) => {
+    const p = `questions_${s}_`;
+    v[`${p}id`] = q.id;
+    v[`${p}type`] = q.type;
+    if (q.required) v[`${p}required`] = 'yes';
+    for (const l of LOCALES) if (q.label[l]) v[`${p}label_${l}`] = q.label[l]!;
+    if (q.type === 'single_choice') v[`${p}options`] = formatOptions(q);
+  });
+  return v;
+}
+
+/** A new event's starting values: the editor's language first, applications from now for four weeks, TBA. */
+export function newEventFormValues(locale: Locale): EventFormValues {
+  return {
+    timezone: 'UTC',
+    defaultLocale: locale,
+    capacity: '100',
+    maxPartySize: '2',
+    othersMayApply: 'yes',
+    startsTba: 'yes',
+    venueTba: 'yes',
+    question_slots: String(EMPTY_QUESTION_SLOTS),
+  };
+}
+
+/** Domain error paths → form field names, following the question slots. */
+export function formFieldFor(field: string, slots: number[], defaultLocale: string): string {
+  const q = field.match(/^questions\.(\d+)\.(\w+)$/);
+  if (q) {
+    const slot = slots[Number(q[1])] ?? Number(q[1]);
+    return q[2] === 'label' ? `questions_${slot}_label_${isLocale(defaultLocale) ? defaultLocale : 'en'}` : `questions_${slot}_${q[2]}`;
+  }
+  return field.replaceAll('.', '_');
+}

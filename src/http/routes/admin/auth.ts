@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../../errors.ts';
+import type { Deps } from '../../../services/deps.ts';
+import { can, completeSetup, findSetupToken, login, logout, startSession, SESSION_HOURS } from '../../../services/users.ts';
+import { formValues } from '../../form-input.ts';
+import { pageContext, sendPage } from '../../page.ts';
+import { SESSION_COOKIE } from '../../plugins/auth.ts';
+import { html } from '../../views/html.ts';
+import { csrfField, errorSummary, formErrors, textField, type FormErrors } from '../../views/form.ts';
+
+/** Where to go after signing in: the requested page if it is ours, else the role's home (door staff: check-in). */
+const safeNext = (n: unknown, role?: string): string =>
+  typeof n === 'string' && /^\/(?!\/)/.test(n) && n !== '/admin' ? n : role && !can(role, 'reviewApplications') ? '/checkin' : '/admin';
+
+export default async function authRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  const { deps } = opts;
+  const secure = deps.config.publicUrl.startsWith('https://');
+  const setSession = (reply: import('fastify').FastifyReply, token: string) =>
+    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: SESSION_HOURS * 3600 });
+
+  function loginPage(req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, o: { email?: string; next: string; error?: string; status?: number }) {
+    const ctx = pageContext(req, reply);
+    const errors: FormErrors = new Map();
+    const body = html`<article class="narrow"><h1>${req.t('login.title')}</h1>
+${o.error ? html`<div class="error-summary" role="alert"><p>${o.error}</p></div>` : ''}
+<form method="post" action="/login">${csrfField(ctx.csrfToken ?? '')}
+<input type="hidden" name="next" value="${o.next}">
+${textField(req.t, { name: 'email', type: 'email', label: req.t('form.email'), value: o.email, errors, required: true, autocomplete: 'username' })}
+${textField(req.t, { name: 'password', type: 'password', label: req.t('login.password'), errors, required: true, autocomplete: 'current-password' })}
+<div class="actions"><button type="submit" class="primary">${req.t('login.submit')}</button></div>
+</form></article>`;
+    return sendPage(reply, ctx, req.t('login.title'), body, { status: o.status });
+  }
+
+  app.get<{ Querystring: { next?: string } }>('/login', async (req, reply) => {
+    if (req.user) return reply.redirect(safeNext(req.query.next, req.user.role), 303);
+    return loginPage(req, reply, { next: safeNext(req.query.next) });
+  });
+
+  app.post(
+    '/login',
+    { preHandler: app.csrfProtection, config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      const v = formValues(req.body);
+      try {
+        const { token, user } = await login(deps, v.email ?? '', v.password ?? '');
+        setSession(reply, token);
+        return reply.redirect(safeNext(v.next, user.role), 303);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'auth.invalid_credentials') {
+          return loginPage(req, reply, { email: v.email, next: safeNext(v.next), error: req.t('login.invalid'), status: 401 });
+        }
+        throw err;
+      }
+    },
+  );
+
+  app.post('/logout', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const raw = req.cookies[SESSION_COOKIE];
+    const unsigned = raw ? req.unsignCookie(raw) : null;
+    await logout(deps, unsigned?.valid ? (unsigned.value ?? undefined) : undefined);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/login', 303);
+  });
+
+  function setupPage(req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, token: string, email: string, errors: FormErrors, status = 200) {
+    const ctx = pageContext(req, reply);
+    const body = html`<article class="narrow"><h1>${req.t('setup.title')}</h1><p>${req.t('setup.intro', { email })}</p>
+<form method="post" action="/setup/${token}">${errorSummary(req.t, errors)}${csrfField(ctx.csrfToken ?? '')}
+${textField(req.t, { name: 'password', type: 'password', label: req.t('setup.password'), hint: req.t('setup.password_hint'), errors, required: true, autocomplete: 'new-password' })}
+<div class="actions"><button type="submit" class="primary">${req.t('setup.submit')}</button></div></form></article>`;
+    return sendPage(reply, ctx, req.t('setup.title'), body, { status });
+  }
+
+  app.get<{ Params: { token: string } }>('/setup/:token', async (req, reply) => {
+    const setup = await findSetupToken(deps, req.params.token);
+    if (!setup) throw new AppError('not_found');
+    return setupPage(req, reply, req.params.token, setup.email, new Map());
+  });
+
+  app.post<{ Params: { token: string } }>('/setup/:token', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const setup = await findSetupToken(deps, req.params.token);
+    if (!setup) throw new AppError('not_found');
+    const v = formValues(req.body);
+    try {
+      const userId = await completeSetup(deps, req.params.token, v.password ?? '');
+      setSession(reply, await startSession(deps, userId));
+      return reply.redirect('/admin', 303);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'validation.failed') return setupPage(req, reply, req.params.token, setup.email, formErrors(req.t, err.fields), 422);
+      throw err;
+    }
+  });
+}

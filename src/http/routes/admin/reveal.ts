@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type FieldError } from '../../../errors.ts';
+import { contentFor, type Event } from '../../../domain/event.ts';
+import { utcToWallTime, wallTimeToUtc } from '../../../domain/wall-time.ts';
+import { findEventById } from '../../../db/repositories/events.ts';
+import { formatDateTime } from '../../../i18n/index.ts';
+import type { Deps } from '../../../services/deps.ts';
+import { revealEvent, saveRevealDetails, type RevealDetailsInput } from '../../../services/reveal.ts';
+import { formValues, type FormValues } from '../../form-input.ts';
+import { pageContext, sendPage } from '../../page.ts';
+import { requirePermission } from '../../plugins/auth.ts';
+import { csrfField, errorSummary, formErrors, textArea, textField, type FormErrors } from '../../views/form.ts';
+import { html } from '../../views/html.ts';
+
+const FIELD = { startsAt: 'starts_at', endsAt: 'ends_at', venueName: 'venue_name', venueAddress: 'venue_address', venueMapUrl: 'venue_map_url', revealAt: 'reveal_at' } as const;
+
+function valuesFromEvent(e: Event): FormValues {
+  const local = (iso: string | null) => (iso ? utcToWallTime(iso, e.timezone) : '');
+  return {
+    starts_at: local(e.startsAt),
+    ends_at: local(e.endsAt),
+    venue_name: e.venueName ?? '',
+    venue_address: e.venueAddress ?? '',
+    venue_map_url: e.venueMapUrl ?? '',
+    reveal_at: local(e.revealAt),
+  };
+}
+
+/** Form values (wall time in the event's zone) → the service input, or field errors. */
+function inputFromValues(v: FormValues, tz: string): { input: RevealDetailsInput; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const instant = (name: keyof typeof FIELD) => {
+    const raw = (v[FIELD[name]] ?? '').trim();
+    if (!raw) return null;
+    const iso = wallTimeToUtc(raw, tz);
+    if (!iso) errors.push({ field: name, code: 'invalid_datetime' });
+    return iso;
+  };
+  const text = (name: keyof typeof FIELD) => (v[FIELD[name]] ?? '').trim() || null;
+  const input = {
+    startsAt: instant('startsAt'),
+    endsAt: instant('endsAt'),
+    venueName: text('venueName'),
+    venueAddress: text('venueAddress'),
+    venueMapUrl: text('venueMapUrl'),
+    revealAt: instant('revealAt'),
+  };
+  return { input, errors };
+}
+
+const toFormErrors = (req: FastifyRequest, errors: FieldError[]): FormErrors =>
+  formErrors(req.t, errors.map((e) => ({ ...e, field: FIELD[e.field as keyof typeof FIELD] ?? e.field })));
+
+/** Organizer: time, venue and map link, revealed to confirmed guests now or at a set time. */
+export default async function revealAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  const { deps } = opts;
+  const guard = requirePermission('manageEvents');
+
+  async function load(id: string): Promise<Event> {
+    const event = await findEventById(deps.database.db, id);
+    if (!event) throw new AppError('event.not_found');
+    return event;
+  }
+
+  async function render(req: FastifyRequest, reply: FastifyReply, event: Event, values: FormValues, errors: FormErrors, notice: string | null, status = 200) {
+    const t = req.t;
+    const ctx = pageContext(req, reply);
+    const confirmed = await deps.database.db
+      .selectFrom('applications')
+      .select((eb) => [eb.fn.countAll<number>().as('parties'), eb.fn.sum<number | string | null>('seats').as('people')])
+      .where('event_id', '=', event.id)
+      .where('status', '=', 'confirmed')
+      .executeTakeFirst();
+    const state = event.revealedAt
+      ? t('reveal.state_revealed', { time: formatDateTime(event.revealedAt, req.locale, event.timezone) })
+      : event.revealAt
+        ? t('reveal.state_scheduled', { time: formatDateTime(event.revealAt, req.locale, event.timezone) })
+        : t('reveal.state_hidden');
+    const field = (name: string, label: string, type = 'text', hint?: string) =>
+      textField(t, { name, label, type, value: values[name] ?? '', errors, hint, maxlength: name === 'venue_map_url' ? 2000 : 500 });
+    const body = html`<article class="reveal">
+<p class="eyebrow">${contentFor(event, req.locale).title}</p>
+<h1>${t('reveal.title')}</h1>
+${notice ? html`<p class="notice success" role="status">${notice}</p>` : ''}
+${errorSummary(t, errors)}
+<p>${t('reveal.intro')}</p>
+<p class="badge">${state}</p>
+<p>${t('reveal.confirmed_count', { parties: Number(confirmed?.parties ?? 0), people: Number(confirmed?.people ?? 0) })}</p>
+<form method="post" action="/admin/events/${event.id}/reveal" novalidate>
+${csrfField(ctx.csrfToken ?? '')}
+<fieldset><legend>${t('reveal.when_legend')}</legend>
+<p class="hint">${t('reveal.tz_hint', { tz: event.timezone })}</p>
+${field('starts_at', t('reveal.starts_at'), 'datetime-local')}
+${field('ends_at', t('reveal.ends_at'), 'datetime-local')}
+</fieldset>
+<fieldset><legend>${t('reveal.where_legend')}</legend>
+${field('venue_name', t('reveal.venue_name'))}
+${textArea(t, { name: 'venue_address', label: t('reveal.venue_address'), value: values.venue_address ?? '', errors, maxlength: 500 })}
+${field('venue_map_url', t('reveal.map_url'), 'url', t('reveal.map_url_hint'))}
+</fieldset>
+${event.revealedAt
+  ? html`<p class="hint">${t('reveal.after_reveal_hint')}</p>`
+  : html`<fieldset><legend>${t('reveal.schedule_legend')}</legend>${field('reveal_at', t('reveal.reveal_at'), 'datetime-local', t('reveal.reveal_at_hint'))}</fieldset>`}
+<div class="actions">
+<button type="submit" name="action" value="save"${event.revealedAt ? html` class="primary"` : ''}>${t('reveal.save')}</button>
+${event.revealedAt ? '' : html`<button type="submit" name="action" value="reveal" class="primary">${t('reveal.reveal_now')}</button>`}
+</div>
+</form>
+</article>`;
+    return sendPage(reply, ctx, t('reveal.title'), body, { status });
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { done?: string; n?: string } }>('/admin/events/:id/reveal', { preHandler: guard }, async (req, reply) => {
+    const event = await load(req.params.id);
+    const n = Number(req.query.n ?? 0) || 0;
+    const notice = req.query.done === 'revealed' ? req.t('reveal.revealed_notice', { n }) : req.query.done === 'saved' ? req.t(n ? 'reveal.updated_notice' : 'reveal.saved', { n }) : null;
+    return render(req, reply, event, valuesFromEvent(event), new Map(), notice);
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/events/:id/reveal', { preHandler: [guard, app.csrfProtection] }, async (req, reply) => {
+    const event = await load(req.params.id);
+    const values = formValues(req.body);
+    const { input, errors } = inputFromValues(values, event.timezone);
+    if (errors.length) return render(req, reply, event, values, toFormErrors(req, errors), null, 422);
+    try {
+      const saved = await saveRevealDetails(deps, req.user!.id, event.id, input);
+      if (values.action === 'reveal') {
+        const r = await revealEvent(deps, req.user!.id, event.id);
+        return reply.redirect(`/admin/events/${event.id}/reveal?done=revealed&n=${r.notified}`, 303);
+      }
+      return reply.redirect(`/admin/events/${event.id}/reveal?done=saved&n=${saved.notified}`, 303);
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'validation.failed' || err.code === 'reveal.incomplete')) {
+        return render(req, reply, await load(event.id), values, toFormErrors(req, err.fields), null, 422);
+      }
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../../errors.ts';
+import { isLocale, LOCALES } from '../../../domain/locales.ts';
+import type { Deps } from '../../../services/deps.ts';
+import { inviteUser, listStaff, setUserDisabled } from '../../../services/staff.ts';
+import { ROLES } from '../../../services/users.ts';
+import { formatDateTime } from '../../../i18n/index.ts';
+import { formValues, type FormValues } from '../../form-input.ts';
+import { pageContext, sendPage } from '../../page.ts';
+import { requirePermission } from '../../plugins/auth.ts';
+import { html } from '../../views/html.ts';
+import { csrfField, errorSummary, formErrors, type FormErrors, selectField, textField } from '../../views/form.ts';
+
+/** Staff accounts (owner only): list, invite by email with a role, disable and enable again. */
+export default async function userAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  const { deps } = opts;
+
+  async function usersPage(req: FastifyRequest, reply: FastifyReply, o: { values?: FormValues; errors?: FormErrors; invited?: { email: string; url: string }; status?: number } = {}) {
+    const users = await listStaff(deps);
+    const ctx = pageContext(req, reply);
+    const t = req.t;
+    const v = o.values ?? { role: 'reviewer', locale: req.locale };
+    const errors = o.errors ?? new Map();
+    const state = (u: (typeof users)[number]) => (u.disabled ? 'disabled' : u.password_hash ? 'active' : 'invited');
+    const body = html`<p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a></p>
+<h1>${t('admin.users.title')}</h1>
+${o.invited
+  ? html`<div class="notice success" role="status"><p>${t('admin.users.invited', { email: o.invited.email })}</p>
+<p>${t('admin.users.link_once')}</p><p><code class="setup-link">${o.invited.url}</code></p></div>`
+  : ''}
+<h2>${t('admin.users.accounts')}</h2>
+<table class="data"><caption class="visually-hidden">${t('admin.users.accounts')}</caption>
+<thead><tr><th scope="col">${t('form.email')}</th><th scope="col">${t('admin.users.role')}</th><th scope="col">${t('admin.users.state')}</th><th scope="col">${t('admin.users.since')}</th><th scope="col">${t('admin.events.actions')}</th></tr></thead>
+<tbody>${users.map((u) => html`<tr><th scope="row">${u.email}${u.id === req.user!.id ? html` <span class="muted">(${t('admin.users.you')})</span>` : ''}</th>
+<td>${t(`admin.users.role_${u.role}`)}</td><td>${t(`admin.users.state_${state(u)}`)}</td><td>${formatDateTime(u.created_at, req.locale, 'UTC')}</td>
+<td>${u.id === req.user!.id
+  ? ''
+  : html`<form method="post" action="/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}" class="inline">${csrfField(ctx.csrfToken ?? '')}
+<button type="submit"${u.disabled ? '' : html` class="danger"`}>${t(u.disabled ? 'admin.users.enable' : 'admin.users.disable')}</button></form>`}</td></tr>`)}</tbody></table>
+
+<section class="invite" aria-labelledby="invite-h"><h2 id="invite-h">${t('admin.users.invite')}</h2>
+<p class="hint">${t('admin.users.invite_hint')}</p>
+${errorSummary(t, errors)}
+<form method="post" action="/admin/users" novalidate>${csrfField(ctx.csrfToken ?? '')}
+${textField(t, { name: 'email', type: 'email', label: t('form.email'), value: v.email, errors, required: true, autocomplete: 'off' })}
+${selectField(t, { name: 'role', label: t('admin.users.role'), hint: t('admin.users.role_hint'), value: v.role, errors, required: true, options: ROLES.map((r) => ({ value: r, label: t(`admin.users.role_${r}`) })) })}
+${selectField(t, { name: 'locale', label: t('admin.users.mail_language'), value: v.locale, errors, options: LOCALES.map((l) => ({ value: l, label: t(`language.${l}`) })) })}
+<div class="actions"><button type="submit" class="primary">${t('admin.users.send_invite')}</button></div>
+</form></section>`;
+    return sendPage(reply, ctx, t('admin.users.title'), body, { status: o.status, wide: true });
+  }
+
+  app.get('/admin/users', { preHandler: requirePermission('manageUsers') }, async (req, reply) => usersPage(req, reply));
+
+  app.post('/admin/users', { preHandler: [requirePermission('manageUsers'), app.csrfProtection] }, async (req, reply) => {
+    const v = formValues(req.body);
+    try {
+      const { user, setupUrl } = await inviteUser(deps, req.user!.id, { email: v.email ?? '', role: v.role ?? '', locale: isLocale(v.locale) ? v.locale : req.locale });
+      // Shown once, in the response to this POST only: the link is never put in a URL or stored in clear.
+      return usersPage(req, reply, { invited: { email: user.email, url: setupUrl } });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'validation.failed') return usersPage(req, reply, { values: v, errors: formErrors(req.t, err.fields), status: 422 });
+      throw err;
+    }
+  });
+
+  for (const action of ['disable', 'enable'] as const) {
+    app.post<{ Params: { id: string } }>(`/admin/users/:id/${action}`, { preHandler: [requirePermission('manageUsers'), app.csrfProtection] }, async (req, reply) => {
+      await setUserDisabled(deps, req.user!.id, req.params.id, action === 'disable');
+      return reply.redirect('/admin/users', 303);
+    });
+  }
+}

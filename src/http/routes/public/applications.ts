@@ -1,0 +1,196 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../../errors.ts';
+import { contentFor, type Event, intakeState } from '../../../domain/event.ts';
+import {
+  editApplication,
+  findApplicationByToken,
+  assertAcceptingApplications,
+  findEarlierAnswer,
+  type Idempotency,
+  requireEvent,
+  requirePublishedEvent,
+  submitApplication,
+  verifyApplication,
+  withdrawApplication,
+} from '../../../services/applications.ts';
+import { applyLimits } from '../../../intake/http-limits.ts';
+import { isValidIdempotencyKey } from '../../../intake/idempotency.ts';
+import { newToken } from '../../../platform/random.ts';
+import { findEventById } from '../../../db/repositories/events.ts';
+import type { Deps } from '../../../services/deps.ts';
+import { applicationInputFromForm, formValues, formValuesFromApplication, type FormValues } from '../../form-input.ts';
+import { pageContext, sendPage } from '../../page.ts';
+import { html } from '../../views/html.ts';
+import { formErrors, type FormErrors } from '../../views/form.ts';
+import { applicationForm } from '../../views/public/application-form.ts';
+import { eventPage, messagePage } from '../../views/public/event-page.ts';
+import { applicationStatusPage, withdrawConfirmPage } from '../../views/public/application-status.ts';
+import type { Captcha } from '../../captcha.ts';
+
+export interface PublicRouteOptions {
+  deps: Deps;
+  captcha: Captcha | null;
+}
+
+export default async function publicApplicationRoutes(app: FastifyInstance, opts: PublicRouteOptions) {
+  const { deps, captcha } = opts;
+  const captchaView = captcha ? { challengeUrl: '/api/v1/captcha/challenge' } : null;
+  const scripts = captcha ? ['/assets/altcha.js'] : [];
+
+  /** extra.formToken: the one-time token to keep (a re-render of a post); extra.notice: shown above the form. */
+  function renderEvent(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    event: Event,
+    values: FormValues,
+    errors: FormErrors,
+    status = 200,
+    extra: { formToken?: string; notice?: string } = {},
+  ) {
+    const ctx = pageContext(req, reply);
+    const c = contentFor(event, req.locale);
+    const state = intakeState(event, deps.clock.now());
+    const form = applicationForm(ctx, {
+      event,
+      values,
+      errors,
+      action: `/e/${event.slug}/apply`,
+      submitLabel: req.t('form.submit'),
+      consentText: c.consent,
+      captcha: captchaView,
+      formToken: extra.formToken ?? newToken(deps.random),
+    });
+    const body = extra.notice ? html`<p class="notice" role="alert" id="form-notice">${extra.notice}</p>${form}` : form;
+    return sendPage(reply, ctx, c.title, eventPage(ctx, event, state, body), { status, scripts: state === 'open' ? scripts : [] });
+  }
+
+  app.get<{ Params: { slug: string } }>('/e/:slug', async (req, reply) => {
+    const event = await requireEvent(deps.database.db, req.params.slug);
+    return renderEvent(req, reply, event, { locale: req.locale }, new Map());
+  });
+
+  const limits = applyLimits(app, deps.config.rateLimits);
+  app.post<{ Params: { slug: string } }>(
+    '/e/:slug/apply',
+    { onRequest: limits.byIp, preHandler: [app.csrfProtection, limits.byEmail] },
+    async (req, reply) => {
+      const event = await requirePublishedEvent(deps, req.params.slug);
+      const values = formValues(req.body);
+      const thanks = () => reply.redirect(`/e/${event.slug}/thanks`, 303);
+      // Honeypot: humans never see the field; a bot that fills it gets the normal answer and nothing is stored.
+      if (values.website) return thanks();
+      // The one-time token of this rendering of the form: a double click or a re-post gets one application
+      // and the same answer. Re-renders below keep it, so a retry after "busy" is still the same submission.
+      const formToken = isValidIdempotencyKey(values.form_token) && values.form_token.length >= 16 ? values.form_token : undefined;
+      const idempotency: Idempotency | undefined = formToken
+        ? { channel: 'form', key: formToken, body: submittedAnswers(values), onMismatch: 'replay', checked: true }
+        : undefined;
+      try {
+        assertAcceptingApplications(deps);
+        if (idempotency && (await findEarlierAnswer(deps, event.slug, idempotency))) return thanks();
+        if (captcha && !(await captcha.verify(values.altcha))) {
+          // The second click of a double click carries the already used captcha solution.
+          if (idempotency && (await findEarlierAnswer(deps, event.slug, idempotency, true))) return thanks();
+          return renderEvent(req, reply, event, values, formErrors(req.t, [{ field: 'altcha', code: 'captcha_failed' }]), 422, { formToken });
+        }
+        await submitApplication(deps, event.slug, applicationInputFromForm(values), idempotency ? { idempotency } : {});
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'validation.failed') {
+          return renderEvent(req, reply, event, values, formErrors(req.t, err.fields), 422, { formToken });
+        }
+        if (err instanceof AppError && err.code === 'service.unavailable') {
+          // Saturated or the database is away: nothing was stored. Keep every answer on the page.
+          const seconds = Math.max(1, Number(err.details.retryAfter) || 5);
+          reply.header('Retry-After', String(seconds));
+          const notice = req.t(err.details.reason === 'database' ? 'intake.unavailable' : 'intake.busy', { seconds });
+          return renderEvent(req, reply, event, values, new Map(), 503, { formToken, notice });
+        }
+        throw err;
+      }
+      return thanks();
+    },
+  );
+
+  /** What the person entered, without the per-request fields (CSRF, captcha, token, honeypot). */
+  function submittedAnswers(values: FormValues): FormValues {
+    const { _csrf: _c, altcha: _a, form_token: _t, website: _w, ...rest } = values;
+    return rest;
+  }
+
+  app.get<{ Params: { slug: string } }>('/e/:slug/thanks', async (req, reply) => {
+    const event = await requireEvent(deps.database.db, req.params.slug);
+    const ctx = pageContext(req, reply);
+    const title = req.t('thanks.title');
+    return sendPage(
+      reply,
+      ctx,
+      title,
+      messagePage(title, html`<p class="eyebrow">${contentFor(event, req.locale).title}</p><p>${req.t('thanks.body')}</p><p class="hint">${req.t('thanks.hint')}</p>`),
+    );
+  });
+
+  /** The mailed link: opening it proves the address and shows the application. */
+  app.get<{ Params: { token: string } }>('/a/:token', async (req, reply) => {
+    const before = await findApplicationByToken(deps, req.params.token);
+    const application = before.verified ? before : await verifyApplication(deps, req.params.token);
+    const event = await findEventById(deps.database.db, application.eventId);
+    if (!event) throw new AppError('event.not_found');
+    const ctx = pageContext(req, reply);
+    const canEdit = application.status === 'submitted' && intakeState(event, deps.clock.now()) === 'open';
+    reply.header('Referrer-Policy', 'no-referrer');
+    return sendPage(reply, ctx, req.t('status.title'), applicationStatusPage(ctx, { event, app: application, token: req.params.token, canEdit, justVerified: !before.verified }));
+  });
+
+  async function loadEditable(token: string) {
+    const application = await findApplicationByToken(deps, token);
+    const event = await findEventById(deps.database.db, application.eventId);
+    if (!event) throw new AppError('event.not_found');
+    return { application, event };
+  }
+
+  function renderEdit(req: FastifyRequest, reply: FastifyReply, event: Event, token: string, values: FormValues, errors: FormErrors, status = 200) {
+    const ctx = pageContext(req, reply);
+    const form = applicationForm(ctx, {
+      event,
+      values,
+      errors,
+      action: `/a/${token}/edit`,
+      submitLabel: req.t('form.save'),
+      consentText: '',
+      editing: true,
+    });
+    const body = html`<article><p class="eyebrow">${contentFor(event, req.locale).title}</p><h1>${req.t('edit.title')}</h1>${form}
+<p><a href="/a/${token}">${req.t('edit.back')}</a></p></article>`;
+    return sendPage(reply, ctx, req.t('edit.title'), body, { status });
+  }
+
+  app.get<{ Params: { token: string } }>('/a/:token/edit', async (req, reply) => {
+    const { application, event } = await loadEditable(req.params.token);
+    if (application.status !== 'submitted' || intakeState(event, deps.clock.now()) !== 'open') throw new AppError('application.not_editable');
+    return renderEdit(req, reply, event, req.params.token, formValuesFromApplication(application), new Map());
+  });
+
+  app.post<{ Params: { token: string } }>('/a/:token/edit', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const { application, event } = await loadEditable(req.params.token);
+    const values = { ...formValues(req.body), email: application.email };
+    try {
+      await editApplication(deps, req.params.token, applicationInputFromForm(values));
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'validation.failed') return renderEdit(req, reply, event, req.params.token, values, formErrors(req.t, err.fields), 422);
+      throw err;
+    }
+    return reply.redirect(`/a/${req.params.token}`, 303);
+  });
+
+  app.get<{ Params: { token: string } }>('/a/:token/withdraw', async (req, reply) => {
+    const { application, event } = await loadEditable(req.params.token);
+    if (application.status === 'withdrawn') return reply.redirect(`/a/${req.params.token}`, 303);
+    const ctx = pageContext(req, reply);
+    return sendPage(reply, ctx, req.t('withdraw.title'), withdrawConfirmPage(ctx, { event, token: req.params.token }));
+  });
+
+  app.post<{ Params: { token: string } }>('/a/:token/withdraw', { preHandler: app.csrfProtection }, async (req, reply) => {
+    await withdrawApplication(deps, req.params.token);
+    return reply.redirect(`/a/${req.params.token}`, 303);
+  });
+}

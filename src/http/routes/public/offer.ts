@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../../errors.ts';
+import { contentFor } from '../../../domain/event.ts';
+import { findEventById } from '../../../db/repositories/events.ts';
+import { findApplicationByToken } from '../../../services/applications.ts';
+import { confirmOffer, declineOffer } from '../../../services/confirmations.ts';
+import type { Deps } from '../../../services/deps.ts';
+import { pageContext, sendPage } from '../../page.ts';
+import { declineConfirmPage } from '../../views/public/after-draw.ts';
+
+/** Guest seats the form kept ticked: guest_0=yes, guest_3=yes → [0, 3]. Unticked boxes are not sent. */
+export function keptGuests(body: unknown): number[] {
+  if (!body || typeof body !== 'object') return [];
+  return Object.entries(body as Record<string, unknown>)
+    .map(([k, v]) => (v === 'yes' ? /^guest_(\d{1,3})$/.exec(k)?.[1] : undefined))
+    .filter((x): x is string => x !== undefined)
+    .map(Number);
+}
+
+/** Confirm or give back a place from the status page (the mailed link). */
+export default async function publicOfferRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  const { deps } = opts;
+
+  app.post<{ Params: { token: string } }>('/a/:token/confirm', { preHandler: app.csrfProtection }, async (req, reply) => {
+    await confirmOffer(deps, req.params.token, { keepGuests: keptGuests(req.body) });
+    return reply.redirect(`/a/${req.params.token}/tickets?confirmed=1`, 303);
+  });
+
+  app.get<{ Params: { token: string } }>('/a/:token/decline', async (req, reply) => {
+    const application = await findApplicationByToken(deps, req.params.token);
+    if (application.status !== 'offered' && application.status !== 'confirmed') return reply.redirect(`/a/${req.params.token}`, 303);
+    const event = await findEventById(deps.database.db, application.eventId);
+    if (!event) throw new AppError('event.not_found');
+    const ctx = pageContext(req, reply);
+    reply.header('Referrer-Policy', 'no-referrer');
+    return sendPage(
+      reply,
+      ctx,
+      req.t('offer.decline_title'),
+      declineConfirmPage(ctx, { eventTitle: contentFor(event, req.locale).title, token: req.params.token, confirmed: application.status === 'confirmed' }),
+    );
+  });
+
+  app.post<{ Params: { token: string } }>('/a/:token/decline', { preHandler: app.csrfProtection }, async (req, reply) => {
+    await declineOffer(deps, req.params.token);
+    return reply.redirect(`/a/${req.params.token}`, 303);
+  });
+}

@@ -1,0 +1,206 @@
+import { countryName, countryOptions } from '../../../domain/countries.ts';
+import { contentFor, type Event, type EventStatus, QUESTION_TYPES } from '../../../domain/event.ts';
+import { LOCALES } from '../../../domain/locales.ts';
+import { timeZoneOptions } from '../../../domain/wall-time.ts';
+import { type EventFormValues, slotCount } from '../../event-form-input.ts';
+import type { Translator } from '../../../i18n/index.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { checkbox, csrfField, type FormErrors, selectField, textArea, textField } from '../form.ts';
+
+export interface EventFormPage {
+  t: Translator;
+  locale: string;
+  csrfToken: string;
+  values: EventFormValues;
+  errors: FormErrors;
+  /** null = a new event. */
+  event: Event | null;
+  /** Status changes offered on the edit page. */
+  transitions: EventStatus[];
+  saved: boolean;
+}
+
+const ZONES = timeZoneOptions();
+
+const TOP_FIELDS = ['slug', 'defaultLocale', 'timezone'];
+const CONTENT_FIELDS = ['title', 'description', 'consent'] as const;
+const LATER_FIELDS = ['startsAt', 'endsAt', 'venueName', 'venueAddress', 'applicationsOpenAt', 'applicationsCloseAt', 'capacity', 'maxPartySize', 'preferredCountries'];
+const QUESTION_FIELDS = [...LOCALES.map((l) => `label_${l}`), 'type', 'id', 'required', 'options'];
+
+/** Field names in the order the form shows them, so the error summary reads top to bottom. */
+function fieldOrder(slots: number): string[] {
+  return [
+    ...TOP_FIELDS,
+    ...LOCALES.flatMap((l) => CONTENT_FIELDS.map((f) => `content_${l}_${f}`)),
+    ...LATER_FIELDS,
+    ...Array.from({ length: slots }, (_, s) => QUESTION_FIELDS.map((f) => `questions_${s}_${f}`)).flat(),
+  ];
+}
+
+/** What the summary calls a field ("Title (German)", "Question 2: Options"), so "This field is required" says which. */
+function fieldLabel(t: Translator, name: string): string {
+  const lang = (l: string) => t(`admin.editor.language_name.${l}`);
+  const content = /^content_(\w+)_(title|description|consent)$/.exec(name);
+  if (content) return `${t(`admin.editor.${content[2] === 'title' ? 'event_title' : content[2]}`)} (${lang(content[1])})`;
+  const q = /^questions_(\d+)_(\w+)$/.exec(name);
+  if (q) {
+    const n = Number(q[1]) + 1;
+    const label = /^label_(\w+)$/.exec(q[2]);
+    const part = label
+      ? t('admin.editor.question_label', { language: lang(label[1]) })
+      : t(`admin.editor.${{ type: 'question_type', id: 'question_id', options: 'question_options_short', required: 'question_required' }[q[2]] ?? 'questions'}`);
+    return `${t('admin.editor.question_n', { n })}: ${part}`;
+  }
+  const keys: Record<string, string> = {
+    slug: 'slug', defaultLocale: 'default_locale', timezone: 'timezone', startsAt: 'starts_at', endsAt: 'ends_at', venueName: 'venue_name',
+    venueAddress: 'venue_address', applicationsOpenAt: 'open_at', applicationsCloseAt: 'close_at', capacity: 'capacity', maxPartySize: 'max_party',
+    preferredCountries: 'preferred_countries',
+  };
+  return keys[name] ? t(`admin.editor.${keys[name]}`) : name;
+}
+
+function summary(t: Translator, errors: FormErrors, slots: number): SafeHtml {
+  if (!errors.size) return html``;
+  const order = fieldOrder(slots);
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  const sorted = [...errors].sort((a, b) => rank(a[0]) - rank(b[0]));
+  return html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary" aria-labelledby="error-summary-title">
+<h2 id="error-summary-title">${t('form.error_summary')}</h2>
+<ul>${sorted.map(([name, msg]) => html`<li><a href="#f-${name}">${fieldLabel(t, name)}: ${msg}</a></li>`)}</ul>
+</div>`;
+}
+
+function countriesField(t: Translator, locale: string, v: EventFormValues, errors: FormErrors): SafeHtml {
+  const name = 'preferredCountries';
+  const chosen = new Set((v[name] ?? '').split(/\s+/).filter(Boolean));
+  const all = countryOptions(locale);
+  // Chosen countries first: in a long list without JavaScript, the selection should be visible without scrolling.
+  const ordered = [...all.filter((c) => chosen.has(c.code)), ...all.filter((c) => !chosen.has(c.code))];
+  const err = errors.get(name);
+  const chosenNames = [...chosen].map((c) => countryName(c, locale)).join(', ');
+  return html`<div class="field${err ? ' has-error' : ''}">
+<label for="f-${name}">${t('admin.editor.preferred_countries')}</label>
+<p class="hint" id="h-${name}">${t('admin.editor.preferred_countries_hint')} ${t('admin.editor.chosen', { list: chosenNames || t('admin.editor.chosen_none') })}</p>
+${err ? html`<p class="field-error" id="e-${name}"><span class="visually-hidden">${t('form.error_prefix')} </span>${err}</p>` : ''}
+<select id="f-${name}" name="${name}" multiple size="8" aria-describedby="h-${name}${err ? ` e-${name}` : ''}"${err ? html` aria-invalid="true"` : ''}>
+${ordered.map((c) => html`<option value="${c.code}"${chosen.has(c.code) ? html` selected` : ''}>${c.name}</option>`)}
+</select></div>`;
+}
+
+function questionSlot(t: Translator, v: EventFormValues, errors: FormErrors, s: number): SafeHtml {
+  const p = `questions_${s}_`;
+  const filled = !!(v[`${p}id`] || LOCALES.some((l) => v[`${p}label_${l}`]) || v[`${p}options`]);
+  return html`<fieldset class="question">
+<legend>${filled ? t('admin.editor.question_n', { n: s + 1 }) : t('admin.editor.question_new', { n: s + 1 })}</legend>
+<div class="cols">
+${LOCALES.map((l) => html`<div>${textField(t, { name: `${p}label_${l}`, label: t('admin.editor.question_label', { language: t(`admin.editor.language_name.${l}`) }), value: v[`${p}label_${l}`], errors, maxlength: 300 })}</div>`)}
+</div>
+<div class="cols">
+${selectField(t, {
+  name: `${p}type`,
+  label: t('admin.editor.question_type'),
+  hint: t('admin.editor.question_type_hint'),
+  value: v[`${p}type`] ?? 'short_text',
+  errors,
+  options: QUESTION_TYPES.map((qt) => ({ value: qt, label: t(`admin.editor.type_${qt}`) })),
+})}
+${textField(t, { name: `${p}id`, label: t('admin.editor.question_id'), hint: t('admin.editor.question_id_hint'), value: v[`${p}id`], errors, maxlength: 40 })}
+</div>
+${checkbox(t, { name: `${p}required`, label: t('admin.editor.question_required'), checked: v[`${p}required`] === 'yes', errors })}
+${textArea(t, { name: `${p}options`, label: t('admin.editor.question_options'), hint: t('admin.editor.question_options_hint'), value: v[`${p}options`], errors })}
+${filled ? checkbox(t, { name: `${p}remove`, label: t('admin.editor.question_remove'), checked: v[`${p}remove`] === 'yes', errors }) : ''}
+</fieldset>`;
+}
+
+export function eventFormBody(o: EventFormPage): SafeHtml {
+  const { t, values: v, errors } = o;
+  const action = o.event ? `/admin/events/${o.event.id}/edit` : '/admin/events/new';
+  const title = o.event ? t('admin.editor.title_edit') : t('admin.editor.title_new');
+  const slots = slotCount(v);
+  return html`<div class="editor"><p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a>${o.event ? html` · ${contentFor(o.event, o.locale).title}` : ''}</p>
+<h1>${title}</h1>
+${o.saved ? html`<p class="notice success" role="status">${t('admin.editor.saved')}</p>` : ''}
+${summary(t, errors, slots)}
+${o.event ? statusSection(o, o.event) : ''}
+<form method="post" action="${action}" class="event-form" novalidate>${csrfField(o.csrfToken)}
+<input type="hidden" name="question_slots" value="${String(slots)}">
+
+<fieldset><legend>${t('admin.editor.basics')}</legend>
+${textField(t, { name: 'slug', label: t('admin.editor.slug'), hint: t('admin.editor.slug_hint'), value: v.slug, errors, required: true, maxlength: 64, autocomplete: 'off' })}
+<div class="cols">
+${selectField(t, {
+  name: 'defaultLocale',
+  label: t('admin.editor.default_locale'),
+  hint: t('admin.editor.default_locale_hint'),
+  value: v.defaultLocale,
+  errors,
+  required: true,
+  options: LOCALES.map((l) => ({ value: l, label: t(`language.${l}`) })),
+})}
+${selectField(t, {
+  name: 'timezone',
+  label: t('admin.editor.timezone'),
+  hint: t('admin.editor.timezone_hint'),
+  value: v.timezone,
+  errors,
+  required: true,
+  options: (v.timezone && !ZONES.includes(v.timezone) ? [v.timezone, ...ZONES] : ZONES).map((z) => ({ value: z, label: z.replaceAll('_', ' ') })),
+})}
+</div>
+</fieldset>
+
+${LOCALES.map(
+  (l) => html`<fieldset><legend>${t('admin.editor.texts_in', { language: t(`admin.editor.language_name.${l}`) })}</legend>
+${textField(t, { name: `content_${l}_title`, label: t('admin.editor.event_title'), value: v[`content_${l}_title`], errors, maxlength: 200, required: v.defaultLocale === l })}
+${textArea(t, { name: `content_${l}_description`, label: t('admin.editor.description'), hint: t('admin.editor.description_hint'), value: v[`content_${l}_description`], errors })}
+${textArea(t, { name: `content_${l}_consent`, label: t('admin.editor.consent'), hint: t('admin.editor.consent_hint'), value: v[`content_${l}_consent`], errors })}
+</fieldset>`,
+)}
+
+<fieldset><legend>${t('admin.editor.when_where')}</legend>
+<p class="hint">${t('admin.editor.times_in_zone', { zone: (v.timezone ?? '').replaceAll('_', ' ') || '—' })}</p>
+${checkbox(t, { name: 'startsTba', label: t('admin.editor.starts_tba'), checked: v.startsTba === 'yes', errors })}
+<div class="cols">
+${textField(t, { name: 'startsAt', type: 'datetime-local', label: t('admin.editor.starts_at'), hint: t('admin.editor.starts_at_hint'), value: v.startsAt, errors })}
+${textField(t, { name: 'endsAt', type: 'datetime-local', label: t('admin.editor.ends_at'), hint: t('admin.editor.optional'), value: v.endsAt, errors })}
+</div>
+${checkbox(t, { name: 'venueTba', label: t('admin.editor.venue_tba'), checked: v.venueTba === 'yes', errors })}
+${textField(t, { name: 'venueName', label: t('admin.editor.venue_name'), hint: t('admin.editor.venue_hint'), value: v.venueName, errors, maxlength: 200 })}
+${textArea(t, { name: 'venueAddress', label: t('admin.editor.venue_address'), value: v.venueAddress, errors, maxlength: 500 })}
+</fieldset>
+
+<fieldset><legend>${t('admin.editor.intake')}</legend>
+<div class="cols">
+${textField(t, { name: 'applicationsOpenAt', type: 'datetime-local', label: t('admin.editor.open_at'), hint: t('admin.editor.open_at_hint'), value: v.applicationsOpenAt, errors })}
+${textField(t, { name: 'applicationsCloseAt', type: 'datetime-local', label: t('admin.editor.close_at'), hint: t('admin.editor.close_at_hint'), value: v.applicationsCloseAt, errors })}
+</div>
+<div class="cols">
+${textField(t, { name: 'capacity', type: 'number', label: t('admin.editor.capacity'), hint: t('admin.editor.capacity_hint'), value: v.capacity, errors, required: true })}
+${textField(t, { name: 'maxPartySize', type: 'number', label: t('admin.editor.max_party'), hint: t('admin.editor.max_party_hint'), value: v.maxPartySize, errors, required: true })}
+</div>
+${countriesField(t, o.locale, v, errors)}
+${checkbox(t, { name: 'othersMayApply', label: t('admin.editor.others_may_apply'), checked: v.othersMayApply === 'yes', errors })}
+</fieldset>
+
+<fieldset class="questions"><legend>${t('admin.editor.questions')}</legend>
+<p class="hint">${t('admin.editor.questions_hint')}</p>
+${Array.from({ length: slots }, (_, s) => questionSlot(t, v, errors, s))}
+</fieldset>
+
+<div class="actions"><button type="submit" class="primary">${o.event ? t('admin.editor.save') : t('admin.editor.create')}</button>
+<a href="/admin">${t('admin.editor.cancel')}</a></div>
+</form></div>`;
+}
+
+function statusSection(o: EventFormPage, event: Event): SafeHtml {
+  const { t } = o;
+  return html`<section class="status-bar" aria-labelledby="status-h"><h2 id="status-h" class="visually-hidden">${t('admin.editor.status')}</h2>
+<p>${t('admin.editor.status_now', { status: t(`admin.events.status_${event.status}`) })}</p>
+${o.transitions.map(
+    (to) => html`<form method="post" action="/admin/events/${event.id}/status" class="inline">${csrfField(o.csrfToken)}
+<input type="hidden" name="status" value="${to}"><input type="hidden" name="back" value="edit">
+<button type="submit"${to === 'closed' ? html` class="danger"` : ''}>${t(`admin.editor.to_${to}`)}</button></form>`,
+  )}
+<a href="/e/${event.slug}">${t('admin.events.public_page')}</a>
+<a href="/admin/events/${event.id}/applications">${t('admin.apps.title')}</a></section>`;
+}

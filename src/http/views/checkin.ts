@@ -1,0 +1,82 @@
+import type { CheckInCounts, TicketSearchHit } from '../../services/checkin.ts';
+import { html, type SafeHtml } from './html.ts';
+import { csrfField } from './form.ts';
+import type { PageContext } from './layout.ts';
+
+/** A check-in answer as the door sees it: green or red, a headline, the holder's name. */
+export interface CheckInMessage {
+  ok: boolean;
+  title: string;
+  detail: string;
+}
+
+export function checkinEventsPage(ctx: PageContext, events: { id: string; title: string; counts: CheckInCounts }[]): SafeHtml {
+  const { t } = ctx;
+  return html`<article class="checkin">
+<h1>${t('checkin.title')}</h1>
+${events.length
+  ? html`<h2>${t('checkin.choose_event')}</h2><ul class="cards">${events.map(
+      (e) => html`<li class="card"><a href="/checkin/${e.id}"><strong>${e.title}</strong></a><br><span class="muted">${t('checkin.counts', { arrived: e.counts.arrived, expected: e.counts.expected })}</span></li>`,
+    )}</ul>`
+  : html`<p>${t('checkin.no_events')}</p>`}
+</article>`;
+}
+
+export function resultBox(m: CheckInMessage | null): SafeHtml {
+  if (!m) return html`<div id="checkin-result" class="checkin-result" role="status" aria-live="assertive" hidden></div>`;
+  return html`<div id="checkin-result" class="checkin-result ${m.ok ? 'result-ok' : 'result-bad'}" role="status" aria-live="assertive">
+<p class="result-title">${m.title}</p>${m.detail ? html`<p class="result-detail">${m.detail}</p>` : ''}</div>`;
+}
+
+/**
+ * The door page. Without JavaScript: type a code or search a name, each a normal form post. With
+ * JavaScript (/assets/checkin.js): the phone camera scans QR codes and posts them to /scan.
+ */
+export function checkinPage(
+  ctx: PageContext,
+  o: {
+    eventId: string;
+    eventTitle: string;
+    counts: CheckInCounts;
+    result: CheckInMessage | null;
+    query: string;
+    hits: (TicketSearchHit & { arrivedLabel: string | null })[] | null;
+  },
+): SafeHtml {
+  const { t } = ctx;
+  const base = `/checkin/${o.eventId}`;
+  return html`<article class="checkin" id="checkin" data-scan-url="${base}/scan" data-counts-url="${base}/counts" data-csrf="${ctx.csrfToken ?? ''}"
+ data-msg-start="${t('checkin.start_camera')}" data-msg-stop="${t('checkin.stop_camera')}" data-msg-unavailable="${t('checkin.camera_unavailable')}"
+ data-msg-error="${t('checkin.network_error')}" data-msg-hint="${t('checkin.camera_hint')}">
+<p class="eyebrow">${o.eventTitle}</p>
+<div class="checkin-head"><h1>${t('checkin.title')}</h1>
+<p class="checkin-counts" aria-live="polite"><span id="count-arrived">${o.counts.arrived}</span> / <span id="count-expected">${o.counts.expected}</span> <span class="muted">${t('checkin.arrived')}</span></p></div>
+${resultBox(o.result)}
+<section class="scanner" id="scanner" hidden aria-label="${t('checkin.scan')}">
+<div class="viewfinder"><video id="scanner-video" playsinline muted></video></div>
+<div class="actions"><button type="button" class="primary" id="scanner-toggle">${t('checkin.start_camera')}</button></div>
+<p class="hint" id="scanner-msg">${t('checkin.camera_hint')}</p>
+</section>
+<form method="post" action="${base}" class="checkin-form" id="code-form">
+${csrfField(ctx.csrfToken ?? '')}
+<div class="field"><label for="f-code">${t('checkin.code_label')}</label>
+<div class="inline-field"><input type="text" id="f-code" name="code" autocomplete="off" autocapitalize="off" spellcheck="false" inputmode="text">
+<button type="submit" class="primary">${t('checkin.check_in')}</button></div></div>
+</form>
+<form method="get" action="${base}" class="checkin-form" role="search">
+<div class="field"><label for="f-q">${t('checkin.search_label')}</label>
+<div class="inline-field"><input type="search" id="f-q" name="q" value="${o.query}" autocomplete="off">
+<button type="submit">${t('checkin.search')}</button></div></div>
+</form>
+${o.hits === null
+  ? ''
+  : o.hits.length
+    ? html`<ul class="hits">${o.hits.map(
+        (h) => html`<li><span class="hit-name">${h.holderName}</span>
+${h.arrivedLabel
+  ? html`<span class="muted">${h.arrivedLabel}</span>`
+  : html`<form method="post" action="${base}" class="inline">${csrfField(ctx.csrfToken ?? '')}<input type="hidden" name="ticket" value="${h.id}"><input type="hidden" name="q" value="${o.query}"><button type="submit">${t('checkin.check_in')}</button></form>`}</li>`,
+      )}</ul>`
+    : html`<p>${t('checkin.no_hits')}</p>`}
+</article>`;
+}

@@ -1,0 +1,81 @@
+import type { Event } from '../../../domain/event.ts';
+import type { Application } from '../../../db/repositories/applications.ts';
+import { formatDateTime } from '../../../i18n/index.ts';
+import { formatEventDetails, type EventDetails } from '../../../mail/after-draw-mails.ts';
+import { ticketHolders } from '../../../services/tickets.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { csrfField } from '../form.ts';
+import type { PageContext } from '../layout.ts';
+import { whenAndWhere } from './event-page.ts';
+
+/** Time and venue for a confirmed guest once revealed; "to be announced" for everyone else. */
+export function statusWhenAndWhere(ctx: PageContext, event: Event, app: Application): SafeHtml {
+  const details = app.status === 'confirmed' ? formatEventDetails(event, ctx.locale) : null;
+  return details ? eventDetailsList(ctx, details) : whenAndWhere(ctx, event);
+}
+
+export function eventDetailsList(ctx: PageContext, d: EventDetails): SafeHtml {
+  const { t } = ctx;
+  return html`<dl class="facts revealed">
+<div><dt>${t('event.when')}</dt><dd>${d.when}</dd></div>
+<div><dt>${t('event.where')}</dt><dd>${d.where}</dd></div>
+${d.mapUrl ? html`<div><dt>${t('reveal.map')}</dt><dd><a href="${d.mapUrl}" rel="noopener noreferrer">${t('offer.open_map')}</a></dd></div>` : ''}
+</dl>`;
+}
+
+/** The part of the status page that belongs to the time after the draw: confirm form, tickets link. */
+export function afterDrawSection(ctx: PageContext, o: { event: Event; app: Application; token: string }): SafeHtml {
+  const { app } = o;
+  if (app.status === 'offered') return offerForm(ctx, o);
+  if (app.status === 'confirmed') return confirmedPlace(ctx, o);
+  return html``;
+}
+
+function offerForm(ctx: PageContext, o: { event: Event; app: Application; token: string }): SafeHtml {
+  const { t, locale } = ctx;
+  const { app, event, token } = o;
+  const seats = app.seats ?? app.partySize;
+  const holders = ticketHolders(app, seats).slice(1);
+  return html`<section class="offer card" aria-labelledby="offer-h">
+<h2 id="offer-h">${t('offer.title')}</h2>
+<p>${t('offer.offered_intro', { seats })}</p>
+${app.offerExpiresAt ? html`<p class="deadline"><strong>${t('offer.deadline', { deadline: formatDateTime(app.offerExpiresAt, locale, event.timezone) })}</strong></p>` : ''}
+<form method="post" action="/a/${token}/confirm">
+${csrfField(ctx.csrfToken ?? '')}
+${holders.length
+  ? html`<fieldset class="field"><legend>${t('offer.choose_legend')}</legend>
+<p class="hint">${t('offer.choose_hint')}</p>
+<div class="checkbox"><input type="checkbox" id="f-guest-self" checked disabled><label for="f-guest-self">${app.name} (${t('status.you')})</label></div>
+${holders.map((h, i) => html`<div class="checkbox"><input type="checkbox" id="f-guest-${i}" name="guest_${i}" value="yes" checked><label for="f-guest-${i}">${h.name}</label></div>`)}
+</fieldset>`
+  : ''}
+<div class="actions"><button type="submit" class="primary">${t('offer.confirm')}</button>
+<a href="/a/${token}/decline">${t('offer.decline_link')}</a></div>
+</form>
+</section>`;
+}
+
+function confirmedPlace(ctx: PageContext, o: { event: Event; app: Application; token: string }): SafeHtml {
+  const { t } = ctx;
+  const { app, event, token } = o;
+  return html`<section class="offer card" aria-labelledby="offer-h">
+<h2 id="offer-h">${t('offer.title')}</h2>
+<p>${t('offer.confirmed_intro', { seats: app.seats ?? app.partySize })}</p>
+${event.revealedAt ? '' : html`<p>${t('offer.details_tba')}</p>`}
+<div class="actions"><a class="button primary" href="/a/${token}/tickets">${t('offer.tickets_link')}</a>
+<a href="/a/${token}/decline">${t('offer.cancel_link')}</a></div>
+</section>`;
+}
+
+export function declineConfirmPage(ctx: PageContext, o: { eventTitle: string; token: string; confirmed: boolean }): SafeHtml {
+  const { t } = ctx;
+  return html`<article class="message">
+<p class="eyebrow">${o.eventTitle}</p>
+<h1>${t('offer.decline_title')}</h1>
+<p>${t(o.confirmed ? 'offer.decline_body_confirmed' : 'offer.decline_body')}</p>
+<form method="post" action="/a/${o.token}/decline">
+${csrfField(ctx.csrfToken ?? '')}
+<div class="actions"><button type="submit" class="danger">${t('offer.decline_confirm')}</button>
+<a href="/a/${o.token}">${t('offer.decline_cancel')}</a></div>
+</form></article>`;
+}

@@ -1,0 +1,73 @@
+import { countryName } from '../../../domain/countries.ts';
+import { contentFor, type Event, localized } from '../../../domain/event.ts';
+import type { Application } from '../../../db/repositories/applications.ts';
+import { formatDateTime } from '../../../i18n/index.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { csrfField } from '../form.ts';
+import type { PageContext } from '../layout.ts';
+import { afterDrawSection, statusWhenAndWhere } from './after-draw.ts';
+
+function answerText(ctx: PageContext, event: Event, qid: string, value: string): string {
+  const q = event.questions.find((x) => x.id === qid);
+  if (!q) return value;
+  if (q.type === 'yes_no') return ctx.t(value === 'yes' ? 'form.yes' : 'form.no');
+  if (q.type === 'single_choice') {
+    const op = q.options?.find((o) => o.id === value);
+    return op ? localized(op.label, ctx.locale, event.defaultLocale) : value;
+  }
+  return value;
+}
+
+export function applicationStatusPage(ctx: PageContext, o: { event: Event; app: Application; token: string; canEdit: boolean; justVerified: boolean }): SafeHtml {
+  const { t, locale } = ctx;
+  const { event, app } = o;
+  const c = contentFor(event, locale);
+  const statusKey = app.status === 'submitted' && !app.verified ? 'unverified' : app.status;
+  return html`<article class="status">
+<p class="eyebrow">${c.title}</p>
+<h1>${t('status.title')}</h1>
+${o.justVerified ? html`<p class="notice success" role="status">${t('status.just_verified')}</p>` : ''}
+<section aria-labelledby="st-h"><h2 id="st-h">${t('status.state')}</h2>
+<p class="badge status-${statusKey}">${t(`status.state_${statusKey}`)}</p>
+<p>${t(`status.explain_${statusKey}`)}</p>
+${app.entryId ? html`<p class="entry-id">${t('status.entry_id')} <code>${app.entryId}</code> · <a href="/e/${event.slug}/draw">${t('status.entry_link')}</a></p>` : ''}
+</section>
+${afterDrawSection(ctx, { event, app, token: o.token })}
+${statusWhenAndWhere(ctx, event, app)}
+<section aria-labelledby="party-h"><h2 id="party-h">${t('status.party', { n: app.partySize })}</h2>
+<ul class="party">
+<li>${app.name} <span class="muted">(${t('status.you')})</span></li>
+${app.guests.map((g) => html`<li>${g.name} <span class="muted">(${t(`relation.${g.relation}`)})</span></li>`)}
+</ul></section>
+<section aria-labelledby="details-h"><h2 id="details-h">${t('status.details')}</h2>
+<dl class="details">
+<div><dt>${t('form.email')}</dt><dd>${app.email}</dd></div>
+<div><dt>${t('form.country')}</dt><dd>${countryName(app.country, locale)}</dd></div>
+<div><dt>${t('form.language')}</dt><dd>${t(`language.${app.locale}`)}</dd></div>
+<div><dt>${t('status.applied_at')}</dt><dd>${formatDateTime(app.createdAt, locale, event.timezone)}</dd></div>
+${Object.entries(app.answers).map(([qid, v]) => {
+  const q = event.questions.find((x) => x.id === qid);
+  return html`<div><dt>${q ? localized(q.label, locale, event.defaultLocale) : qid}</dt><dd>${answerText(ctx, event, qid, v)}</dd></div>`;
+})}
+</dl></section>
+${app.status !== 'withdrawn'
+  ? html`<section class="actions" aria-labelledby="act-h"><h2 id="act-h" class="visually-hidden">${t('status.actions')}</h2>
+${o.canEdit ? html`<a class="button" href="/a/${o.token}/edit">${t('status.edit')}</a>` : ''}
+<a class="button danger" href="/a/${o.token}/withdraw">${t('status.withdraw')}</a>
+</section>`
+  : ''}
+</article>`;
+}
+
+export function withdrawConfirmPage(ctx: PageContext, o: { event: Event; token: string }): SafeHtml {
+  const { t, locale } = ctx;
+  return html`<article class="message">
+<p class="eyebrow">${contentFor(o.event, locale).title}</p>
+<h1>${t('withdraw.title')}</h1>
+<p>${t('withdraw.body')}</p>
+<form method="post" action="/a/${o.token}/withdraw">
+${csrfField(ctx.csrfToken ?? '')}
+<div class="actions"><button type="submit" class="danger">${t('withdraw.confirm')}</button>
+<a href="/a/${o.token}">${t('withdraw.cancel')}</a></div>
+</form></article>`;
+}

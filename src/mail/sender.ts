@@ -1,0 +1,199 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { type ExpressionBuilder, PostgresAdapter } from 'kysely';
+import type { Db } from '../db/connect.ts';
+import type { DB, OutboxRow } from '../db/schema.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Attachment } from './outbox.ts';
+
+export interface MailTransport {
+  send(row: OutboxRow): Promise<void>;
+  close(): void;
+}
+
+function message(row: OutboxRow, from: string, domain: string) {
+  const attachments = row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : [];
+  return {
+    from,
+    to: row.to_address,
+    subject: row.subject,
+    text: row.text_body,
+    html: row.html_body,
+    // A stable Message-ID per outbox row: a retry after an ambiguous failure is recognisable as the same mail.
+    messageId: `<${row.id}@${domain}>`,
+    attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content, 'base64') })),
+  };
+}
+
+export function smtpTransport(url: string, from: string): MailTransport {
+  const transporter: Transporter = nodemailer.createTransport(url.includes('pool=') ? url : `${url}${url.includes('?') ? '&' : '?'}pool=true`);
+  const domain = from.match(/@([^>\s]+)/)?.[1] ?? 'admit.localhost';
+  return {
+    async send(row) {
+      await transporter.sendMail(message(row, from, domain));
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** SMTP_URL unset: each mail is written as an .eml file into <data>/mail; organizers read them in the app. */
+export function fileTransport(dir: string, from: string): MailTransport {
+  mkdirSync(dir, { recursive: true });
+  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const domain = from.match(/@([^>\s]+)/)?.[1] ?? 'admit.localhost';
+  return {
+    async send(row) {
+      const info = await transporter.sendMail(message(row, from, domain));
+      writeFileSync(join(dir, `${row.id}.eml`), info.message as Buffer);
+    },
+    close: () => {},
+  };
+}
+
+export interface SenderOptions {
+  db: Db;
+  clock: Clock;
+  transport: MailTransport;
+  /** Identifies this process in leases. */
+  instanceId: string;
+  batchSize?: number;
+  concurrency?: number;
+  pollMs?: number;
+  leaseMs?: number;
+  maxAttempts?: number;
+  onError?: (err: unknown, row?: OutboxRow) => void;
+}
+
+/** Backoff after the n-th failed attempt: 5 s, 10 s, 20 s … capped at one hour. */
+export const backoffMs = (attempts: number): number => Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+
+/**
+ * Sends outbox rows after commit. Rows are claimed with a lease (conditional UPDATE that only one
+ * instance can win), so several app instances on one database never send a row twice at once.
+ */
+export class OutboxSender {
+  #opts: Required<Omit<SenderOptions, 'onError'>> & Pick<SenderOptions, 'onError'>;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #stopped = true;
+  /** stop() was called: a drain in progress ends after the rows it claimed (graceful shutdown). */
+  #stopRequested = false;
+
+  constructor(opts: SenderOptions) {
+    this.#opts = { batchSize: 50, concurrency: 4, pollMs: 2_000, leaseMs: 60_000, maxAttempts: 12, ...opts };
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#stopRequested = false;
+    this.#schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#stopRequested = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#running;
+    this.#opts.transport.close();
+  }
+
+  /** Something was just committed to the outbox: send soon rather than at the next poll. */
+  kick(): void {
+    if (this.#stopped) return;
+    if (this.#running) this.#again = true;
+    else this.#schedule(0);
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#running = this.drain()
+        .then(() => undefined)
+        .catch((err) => this.#opts.onError?.(err))
+        .finally(() => {
+          this.#running = null;
+          const again = this.#again;
+          this.#again = false;
+          this.#schedule(again ? 0 : this.#opts.pollMs);
+        });
+    }, ms);
+    this.#timer.unref?.();
+  }
+
+  /** Claims and sends due rows until none are left. Returns the number sent. */
+  async drain(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const rows = await this.claim();
+      if (!rows.length) return sent;
+      const queue = [...rows];
+      const workers = Array.from({ length: Math.min(this.#opts.concurrency, queue.length) }, async () => {
+        for (let row = queue.shift(); row; row = queue.shift()) if (await this.#sendOne(row)) sent++;
+      });
+      await Promise.all(workers);
+      if (this.#stopRequested) return sent;
+    }
+  }
+
+  /**
+   * Claims up to batchSize due rows in ONE statement: UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING *.
+   * On PostgreSQL the inner SELECT takes FOR UPDATE SKIP LOCKED, so concurrent senders of several instances
+   * each get different rows without waiting for each other; the lease condition is re-checked by the UPDATE.
+   * SQLite has one writer at a time, so the statement is atomic there as it is.
+   */
+  async claim(): Promise<OutboxRow[]> {
+    const { db, clock, instanceId, batchSize, leaseMs } = this.#opts;
+    const now = clock.now();
+    const nowIso = now.toISOString();
+    const until = new Date(now.getTime() + leaseMs).toISOString();
+    const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    const due = (eb: ExpressionBuilder<DB, 'outbox'>) =>
+      eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', nowIso), eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', nowIso)])]);
+    const rows = await db
+      .updateTable('outbox')
+      .set({ locked_until: until, locked_by: instanceId })
+      .where('id', 'in', (eb) => {
+        const q = eb.selectFrom('outbox').select('id').where(due).orderBy('next_attempt_at').limit(batchSize);
+        return postgres ? q.forUpdate().skipLocked() : q;
+      })
+      .where(due)
+      .returningAll()
+      .execute();
+    return rows.sort((a, b) => (a.next_attempt_at < b.next_attempt_at ? -1 : a.next_attempt_at > b.next_attempt_at ? 1 : 0));
+  }
+
+  async #sendOne(row: OutboxRow): Promise<boolean> {
+    const { db, clock, transport, maxAttempts, instanceId } = this.#opts;
+    try {
+      await transport.send(row);
+      await db
+        .updateTable('outbox')
+        .set({ status: 'sent', sent_at: clock.now().toISOString(), attempts: row.attempts + 1, locked_until: null, last_error: null })
+        .where('id', '=', row.id)
+        .where('locked_by', '=', instanceId)
+        .execute();
+      return true;
+    } catch (err) {
+      const attempts = row.attempts + 1;
+      this.#opts.onError?.(err, row);
+      await db
+        .updateTable('outbox')
+        .set({
+          status: attempts >= maxAttempts ? 'failed' : 'pending',
+          attempts,
+          next_attempt_at: new Date(clock.now().getTime() + backoffMs(attempts)).toISOString(),
+          locked_until: null,
+          last_error: String((err as Error)?.message ?? err).slice(0, 500),
+        })
+        .where('id', '=', row.id)
+        .where('locked_by', '=', instanceId)
+        .execute();
+      return false;
+    }
+  }
+}

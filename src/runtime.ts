@@ -1,0 +1,97 @@
+import type { FastifyInstance } from 'fastify';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { connectDatabase, migrateToLatest, type Database } from './db/connect.ts';
+import { fileTransport, OutboxSender, smtpTransport } from './mail/sender.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import { cryptoRandom, type RandomSource } from './platform/random.ts';
+import { purgeUnverifiedApplications } from './services/applications.ts';
+import { purgeExpiredIdempotencyKeys } from './intake/idempotency.ts';
+import { type ApplicationIntake, configureIntake } from './intake/intake.ts';
+import { startSqliteCheckpointer } from './intake/sqlite-checkpointer.ts';
+import { seedDemoEvent } from './services/demo.ts';
+import { Scheduler } from './services/scheduler.ts';
+import type { Deps } from './services/deps.ts';
+import { countUsers, createSetupLink, createUser } from './services/users.ts';
+
+export interface Runtime {
+  app: FastifyInstance;
+  database: Database;
+  sender: OutboxSender;
+  intake: ApplicationIntake;
+  deps: Deps;
+  /** Printed once on an empty database: the link that lets the first owner set a password. */
+  setupLink: string | null;
+  stop(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  config: Config;
+  clock?: Clock;
+  random?: RandomSource;
+  database?: Database;
+  logger?: boolean | object;
+}
+
+/** Everything a running server needs: database (migrated), app, mail sender and periodic jobs. */
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const random = opts.random ?? cryptoRandom;
+  const database = opts.database ?? (await connectDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  await migrateToLatest(database.db);
+
+  const transport = config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : fileTransport(join(config.dataDir, 'mail'), config.mailFrom);
+  const instanceId = `${hostname()}:${process.pid}:${random.bytes(4).toString('hex')}`;
+  const sender = new OutboxSender({ db: database.db, clock, transport, instanceId });
+  // Group commit (ADR 0004): one queue per database in this process, configured before anything serves.
+  const intake = configureIntake(database, config.intake ?? {});
+  const checkpointer = await startSqliteCheckpointer(database);
+  const app = await buildApp({ config, database, clock, random, logger: opts.logger, onMailEnqueued: () => sender.kick() });
+  const deps = app.deps;
+
+  let setupLink: string | null = null;
+  if (config.seedDemo) await seedDemoEvent(deps);
+  if ((await countUsers(deps)) === 0) {
+    const owner = await createUser(deps, 'system', { email: 'owner@admit.localhost', role: 'owner', name: 'Owner' });
+    setupLink = await createSetupLink(deps, owner.id);
+  }
+
+  const timers: NodeJS.Timeout[] = [];
+  // Expiry + waitlist promotion, scheduled reveals, data minimisation; safe with several instances (DB leases).
+  const scheduler = new Scheduler(deps, { instanceId, onError: (err, job) => app.log.error({ err, job }, 'scheduled job failed') });
+  if (config.workers) {
+    sender.start();
+    scheduler.start();
+    const purge = () =>
+      Promise.all([purgeUnverifiedApplications(deps), purgeExpiredIdempotencyKeys(database.db, clock.now().toISOString())]).catch((err) =>
+        app.log.error({ err }, 'purge failed'),
+      );
+    timers.push(setInterval(purge, 15 * 60_000).unref());
+  }
+
+  return {
+    app,
+    database,
+    sender,
+    intake,
+    deps,
+    setupLink,
+    /**
+     * Graceful: stop accepting (requests in flight still get their answer, new ones 503), commit the last
+     * batch, let the mail sender finish the step it is in (rows it claimed are sent and marked), close.
+     */
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await scheduler.stop();
+      await app.close();
+      await intake.close();
+      app.log.info({ intake: intake.stats }, 'intake closed');
+      await sender.stop();
+      await checkpointer?.stop();
+      await database.close();
+    },
+  };
+}

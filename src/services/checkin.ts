@@ -1,0 +1,125 @@
+import type { Queryable } from '../db/connect.ts';
+import { appendAudit } from '../db/repositories/audit.ts';
+import { hashToken } from '../platform/random.ts';
+import type { Deps } from './deps.ts';
+import { nextId } from './ids.ts';
+import { normalizeTicketCode } from './tickets.ts';
+
+/**
+ * Check-in at the door (pretix's habit: idempotent, and a refusal says why). A ticket is valid when it
+ * belongs to this event, is not voided and its party is still confirmed. The first scan stamps
+ * checked_in_at with a conditional UPDATE (… AND checked_in_at IS NULL), so two doors scanning the same
+ * code at once admit it once; every later scan answers "already checked in at <time>".
+ */
+export type CheckInOutcome = 'admitted' | 'already_checked_in' | 'unknown' | 'other_event' | 'not_valid';
+
+export interface CheckInResult {
+  outcome: CheckInOutcome;
+  ticketId: string | null;
+  holderName: string | null;
+  /** When the ticket was (first) checked in. */
+  checkedInAt: string | null;
+}
+
+export interface CheckInCounts {
+  /** Valid tickets (people) expected. */
+  expected: number;
+  arrived: number;
+}
+
+const none = (outcome: CheckInOutcome): CheckInResult => ({ outcome, ticketId: null, holderName: null, checkedInAt: null });
+
+async function ticketByTokenHash(db: Queryable, tokenHash: string) {
+  return db
+    .selectFrom('tickets')
+    .innerJoin('applications', 'applications.id', 'tickets.application_id')
+    .select(['tickets.id', 'tickets.event_id', 'tickets.holder_name', 'tickets.checked_in_at', 'tickets.voided_at', 'applications.status'])
+    .where('tickets.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+async function ticketById(db: Queryable, id: string) {
+  return db
+    .selectFrom('tickets')
+    .innerJoin('applications', 'applications.id', 'tickets.application_id')
+    .select(['tickets.id', 'tickets.event_id', 'tickets.holder_name', 'tickets.checked_in_at', 'tickets.voided_at', 'applications.status'])
+    .where('tickets.id', '=', id)
+    .executeTakeFirst();
+}
+
+type TicketRow = NonNullable<Awaited<ReturnType<typeof ticketById>>>;
+
+async function admit(deps: Deps, eventId: string, ticket: TicketRow | undefined, staffId: string, via: 'code' | 'list'): Promise<CheckInResult> {
+  if (!ticket) return none('unknown');
+  const base = { ticketId: ticket.id, holderName: ticket.holder_name };
+  if (ticket.event_id !== eventId) return { outcome: 'other_event', ...base, checkedInAt: null };
+  if (ticket.voided_at || ticket.status !== 'confirmed') return { outcome: 'not_valid', ...base, checkedInAt: null };
+  if (ticket.checked_in_at) return { outcome: 'already_checked_in', ...base, checkedInAt: ticket.checked_in_at };
+  const nowIso = deps.clock.now().toISOString();
+  const admitted = await deps.database.db.transaction().execute(async (trx) => {
+    const res = await trx
+      .updateTable('tickets')
+      .set({ checked_in_at: nowIso, checked_in_by: staffId })
+      .where('id', '=', ticket.id)
+      .where('checked_in_at', 'is', null)
+      .where('voided_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return false;
+    await appendAudit(trx, { id: nextId(deps), at: nowIso, actor: staffId, action: 'ticket.checked_in', eventId, subjectId: ticket.id, data: { via } });
+    return true;
+  });
+  if (admitted) return { outcome: 'admitted', ...base, checkedInAt: nowIso };
+  // Lost the race with another door (or the ticket was voided meanwhile): report what is true now.
+  const now = await ticketById(deps.database.db, ticket.id);
+  if (now?.checked_in_at) return { outcome: 'already_checked_in', ...base, checkedInAt: now.checked_in_at };
+  return { outcome: 'not_valid', ...base, checkedInAt: null };
+}
+
+/** A scanned or typed code. */
+export async function checkInByCode(deps: Deps, eventId: string, code: string, staffId: string): Promise<CheckInResult> {
+  const token = normalizeTicketCode(code);
+  if (token.length < 20 || token.length > 100) return none('unknown');
+  return admit(deps, eventId, await ticketByTokenHash(deps.database.db, hashToken(token)), staffId, 'code');
+}
+
+/** A ticket picked from the name search (door staff are signed in, so the id is enough). */
+export async function checkInByTicketId(deps: Deps, eventId: string, ticketId: string, staffId: string): Promise<CheckInResult> {
+  return admit(deps, eventId, await ticketById(deps.database.db, ticketId), staffId, 'list');
+}
+
+export async function checkInCounts(db: Queryable, eventId: string): Promise<CheckInCounts> {
+  const row = await db
+    .selectFrom('tickets')
+    .innerJoin('applications', 'applications.id', 'tickets.application_id')
+    .select((eb) => [eb.fn.countAll<number>().as('expected'), eb.fn.count<number>('tickets.checked_in_at').as('arrived')])
+    .where('tickets.event_id', '=', eventId)
+    .where('tickets.voided_at', 'is', null)
+    .where('applications.status', '=', 'confirmed')
+    .executeTakeFirst();
+  return { expected: Number(row?.expected ?? 0), arrived: Number(row?.arrived ?? 0) };
+}
+
+export interface TicketSearchHit {
+  id: string;
+  holderName: string;
+  checkedInAt: string | null;
+}
+
+/** Valid tickets whose holder's name contains the query (case-insensitive), for the door's fallback. */
+export async function searchTickets(db: Queryable, eventId: string, query: string, limit = 20): Promise<TicketSearchHit[]> {
+  const q = query.trim().toLowerCase();
+  if (q.length < 2) return [];
+  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await db
+    .selectFrom('tickets')
+    .innerJoin('applications', 'applications.id', 'tickets.application_id')
+    .select(['tickets.id', 'tickets.holder_name', 'tickets.checked_in_at'])
+    .where('tickets.event_id', '=', eventId)
+    .where('tickets.voided_at', 'is', null)
+    .where('applications.status', '=', 'confirmed')
+    .where((eb) => eb(eb.fn('lower', ['tickets.holder_name']), 'like', like))
+    .orderBy('tickets.holder_name')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, holderName: r.holder_name, checkedInAt: r.checked_in_at }));
+}

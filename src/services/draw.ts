@@ -1,0 +1,410 @@
+import { createHmac } from 'node:crypto';
+import {
+  buildBundle,
+  commitmentOf,
+  DrawInputError,
+  freeze,
+  type DrawBundle,
+  type DrawParameters,
+  type Entry,
+  type FreezeRecord,
+  type GroupParameters,
+} from '../domain/draw/index.ts';
+import { contentFor, intakeState, type Event } from '../domain/event.ts';
+import { AppError } from '../errors.ts';
+import { isUniqueViolation, type Queryable } from '../db/connect.ts';
+import { applicationFromRow, type Application } from '../db/repositories/applications.ts';
+import { appendAudit } from '../db/repositories/audit.ts';
+import { advanceDraw, findDrawByEventId, insertDraw, setPerApplication, type DrawRecord } from '../db/repositories/draws.ts';
+import { findEventById } from '../db/repositories/events.ts';
+import { outboxRow } from '../mail/outbox.ts';
+import { waitlistedMail } from '../mail/selection-mails.ts';
+import { hashToken, newToken } from '../platform/random.ts';
+import type { Deps } from './deps.ts';
+import { nextId } from './ids.ts';
+import { lockEventSeats, makeOffers, seatsHeld, transitionRows, WRITE_BATCH, writeSideEffects } from './offers.ts';
+
+/**
+ * The draw as a use case: commit → (applications close) → freeze → draw. The pure engine in
+ * src/domain/draw decides; this module collects the entries, stores each published value, and
+ * turns the result into offers and waitlist positions. Spec: docs/mechanisms/draw.md.
+ */
+
+/** Country groups: residents of the event's preferred countries, and everyone else. */
+export const DRAW_GROUPS = ['preferred', 'other'] as const;
+export type DrawGroupKey = (typeof DRAW_GROUPS)[number];
+export const DEFAULT_GROUPS: GroupParameters[] = [
+  { key: 'preferred', weight: 3, minBasisPoints: null, maxBasisPoints: null },
+  { key: 'other', weight: 1, minBasisPoints: null, maxBasisPoints: null },
+];
+
+/** Entry ids are pseudonymous: the first 128 bits of HMAC-SHA256(server secret, application id), hex. */
+export function entryIdFor(serverSecret: string, applicationId: string): string {
+  return createHmac('sha256', serverSecret).update(applicationId).digest('hex').slice(0, 32);
+}
+
+export function groupOf(event: Pick<Event, 'preferredCountries'>, country: string): DrawGroupKey {
+  return event.preferredCountries.includes(country) ? 'preferred' : 'other';
+}
+
+async function requireEventById(db: Queryable, id: string): Promise<Event> {
+  const e = await findEventById(db, id);
+  if (!e) throw new AppError('event.not_found');
+  return e;
+}
+
+function invalid(err: unknown): never {
+  if (err instanceof DrawInputError) throw new AppError('draw.invalid', { fields: [{ field: err.path, code: 'invalid' }], message: err.message });
+  throw err;
+}
+
+/**
+ * Step 1: the organizer commits to a secret of 32 random bytes; only its SHA-256 is published
+ * (with the time). Allowed any time before the freeze, once: a second secret would let the
+ * organizer choose between outcomes.
+ */
+export async function commitDraw(deps: Deps, actor: string, eventId: string, opts: { publicRandomnessLabel?: string | null } = {}): Promise<DrawRecord> {
+  const { db } = deps.database;
+  const event = await requireEventById(db, eventId);
+  const existing = await findDrawByEventId(db, event.id);
+  if (existing) throw new AppError(existing.status === 'committed' ? 'draw.already_committed' : 'draw.already_frozen');
+  const label = opts.publicRandomnessLabel?.trim() || null;
+  if (label && label.length > 500) throw new AppError('validation.failed', { fields: [{ field: 'publicRandomnessLabel', code: 'too_long', params: { max: 500 } }] });
+  const secret = deps.random.bytes(32).toString('hex');
+  const commitment = commitmentOf(secret);
+  const nowIso = deps.clock.now().toISOString();
+  const id = nextId(deps);
+  await db.transaction().execute(async (trx) => {
+    await insertDraw(trx, { id, eventId: event.id, commitment, secret, committedAt: nowIso, publicRandomnessLabel: label });
+    await appendAudit(trx, { id: nextId(deps), at: nowIso, actor, action: 'draw.committed', eventId: event.id, subjectId: id, data: { commitment, publicRandomnessLabel: label } });
+  }).catch((err) => {
+    // The unique event_id lost a race with a concurrent commit.
+    if (isUniqueViolation(err)) throw new AppError('draw.already_committed');
+    throw err;
+  });
+  return (await findDrawByEventId(db, event.id))!;
+}
+
+export interface GroupInput {
+  key: string;
+  weight: number;
+  minBasisPoints?: number | null;
+  maxBasisPoints?: number | null;
+}
+
+export interface FreezeParams {
+  /** Weights and optional quotas per group (default: preferred 3, other 1, no quotas). */
+  groups?: GroupInput[];
+  /** Names public randomness now, if none was named at the commitment. */
+  publicRandomnessLabel?: string | null;
+}
+
+/**
+ * Step 2, after applications close: the entry list and every parameter are fixed and hashed.
+ * Entries are the verified applications still in the pool (status 'submitted'); withdrawn, held,
+ * rejected and already offered ones are not drawn. Seats = capacity − seats already held by
+ * invites and approvals.
+ */
+export async function freezeDraw(deps: Deps, actor: string, eventId: string, params: FreezeParams = {}): Promise<DrawRecord> {
+  const { db } = deps.database;
+  const event = await requireEventById(db, eventId);
+  const now = deps.clock.now();
+  const draw = await findDrawByEventId(db, event.id);
+  if (!draw) throw new AppError('draw.not_committed');
+  if (draw.status !== 'committed') throw new AppError(draw.status === 'frozen' ? 'draw.already_frozen' : 'draw.already_drawn');
+  if (intakeState(event, now) !== 'closed') throw new AppError('draw.intake_open');
+
+  const groups = (params.groups?.length ? params.groups : DEFAULT_GROUPS).map((g) => ({
+    key: g.key,
+    weight: g.weight,
+    minBasisPoints: g.minBasisPoints ?? null,
+    maxBasisPoints: g.maxBasisPoints ?? null,
+  }));
+  const weightOf = new Map(groups.map((g) => [g.key, g.weight]));
+  for (const k of DRAW_GROUPS) if (!weightOf.has(k)) throw new AppError('draw.invalid', { fields: [{ field: `groups.${k}`, code: 'required' }] });
+  const label = draw.publicRandomnessLabel ?? (params.publicRandomnessLabel?.trim() || null);
+  const nowIso = now.toISOString();
+
+  return db.transaction().execute(async (trx) => {
+    // Lock late: the seats are read under the event's seat lock, inside the transaction that fixes them.
+    await lockEventSeats(trx, event.id);
+    const held = await seatsHeld(trx, event.id);
+    const parameters: DrawParameters = { seats: Math.max(0, event.capacity - held), groups };
+    const rows = await trx
+      .selectFrom('applications')
+      .select(['id', 'country', 'party_size'])
+      .where('event_id', '=', event.id)
+      .where('status', '=', 'submitted')
+      .where('verified', '=', 1)
+      .execute();
+    const ids: [string, string][] = [];
+    const entries: Entry[] = rows.map((r) => {
+      const id = entryIdFor(deps.config.secret, r.id);
+      ids.push([r.id, id]);
+      const group = groupOf(event, r.country);
+      return { id, group, weight: weightOf.get(group)!, partySize: r.party_size };
+    });
+    let frozen: { record: FreezeRecord; freezeHash: string };
+    try {
+      frozen = freeze({
+        event: eventMetadata(event),
+        parameters,
+        entries,
+        commitment: draw.commitment,
+        committedAt: draw.committedAt,
+        frozenAt: nowIso,
+        publicRandomnessLabel: label,
+      });
+    } catch (err) {
+      invalid(err);
+    }
+    const ok = await advanceDraw(trx, draw.id, 'committed', {
+      status: 'frozen',
+      frozen_at: nowIso,
+      freeze_hash: frozen.freezeHash,
+      freeze_record: JSON.stringify(frozen.record),
+      public_randomness_label: label,
+    });
+    if (!ok) throw new AppError('draw.already_frozen');
+    await setPerApplication(trx, 'entry_id', ids, { updatedAt: nowIso });
+    await appendAudit(trx, {
+      id: nextId(deps),
+      at: nowIso,
+      actor,
+      action: 'draw.frozen',
+      eventId: event.id,
+      subjectId: draw.id,
+      data: { freezeHash: frozen.freezeHash, entries: entries.length, seats: parameters.seats, groups, publicRandomnessLabel: label },
+    });
+    return { ...draw, status: 'frozen' as const, frozenAt: nowIso, freezeHash: frozen.freezeHash, freezeRecord: JSON.stringify(frozen.record), publicRandomnessLabel: label };
+  });
+}
+
+/** Public, non-personal description of the event carried in the bundle. */
+function eventMetadata(event: Event) {
+  return { slug: event.slug, title: contentFor(event, event.defaultLocale).title, capacity: event.capacity };
+}
+
+export interface DrawOutcome {
+  bundle: DrawBundle;
+  offers: number;
+  waitlisted: number;
+}
+
+/**
+ * Step 3: reveal the secret, derive the seed, run the engine, publish the bundle — and in the same
+ * transaction give every selected party an offer (makeOffer 'draw') and every other entry its
+ * waitlist position, each with its mail. An entry whose application left the pool after the freeze
+ * (withdrawn, held, rejected) keeps its place in the published result but gets nothing; the seats
+ * it would have held are free for waitlist promotion.
+ */
+export async function runDraw(deps: Deps, actor: string, eventId: string, opts: { publicRandomnessValue?: string | null } = {}): Promise<DrawOutcome> {
+  const { db } = deps.database;
+  const event = await requireEventById(db, eventId);
+  const draw = await findDrawByEventId(db, event.id, { withRecords: true });
+  if (!draw) throw new AppError('draw.not_committed');
+  if (draw.status === 'committed') throw new AppError('draw.not_frozen');
+  if (draw.status === 'drawn') throw new AppError('draw.already_drawn');
+  const value = opts.publicRandomnessValue?.trim() ?? '';
+  if (draw.publicRandomnessLabel && !value) throw new AppError('draw.randomness_required');
+  const record = JSON.parse(draw.freezeRecord!) as FreezeRecord;
+  let bundle: DrawBundle;
+  try {
+    bundle = buildBundle({
+      event: record.event,
+      parameters: record.parameters,
+      entries: record.entries,
+      secret: draw.secret,
+      committedAt: record.committedAt,
+      frozenAt: record.frozenAt,
+      publicRandomness: draw.publicRandomnessLabel ? { label: draw.publicRandomnessLabel, value } : null,
+      commitment: draw.commitment,
+      freezeHash: draw.freezeHash!,
+    });
+  } catch (err) {
+    invalid(err);
+  }
+  const now = deps.clock.now();
+  const nowIso = now.toISOString();
+
+  const outcome = await db.transaction().execute(async (trx) => {
+    await lockEventSeats(trx, event.id);
+    const ok = await advanceDraw(trx, draw.id, 'frozen', {
+      status: 'drawn',
+      drawn_at: nowIso,
+      bundle: JSON.stringify(bundle),
+      result_hash: bundle.resultHash,
+      public_randomness_value: bundle.publicRandomness?.value ?? null,
+    });
+    if (!ok) throw new AppError('draw.already_drawn');
+
+    const rows = await trx.selectFrom('applications').selectAll().where('event_id', '=', event.id).where('entry_id', 'is not', null).execute();
+    const byEntry = new Map<string, Application>();
+    for (const r of rows) byEntry.set(r.entry_id!, applicationFromRow(r));
+
+    const positions: [string, number][] = [];
+    bundle.result.order.forEach((entryId, i) => {
+      const a = byEntry.get(entryId);
+      if (a) positions.push([a.id, i]);
+    });
+    await setPerApplication(trx, 'draw_position', positions, { updatedAt: nowIso });
+
+    const selected = bundle.result.selected.map((id) => byEntry.get(id)).filter((a): a is Application => a?.status === 'submitted');
+    const offers = await makeOffers(trx, deps, selected, 'draw', now, { event, actor });
+    const waitlisted = await markWaitlisted(trx, deps, event, bundle.result.waitlist, byEntry, nowIso, actor);
+
+    await appendAudit(trx, {
+      id: nextId(deps),
+      at: nowIso,
+      actor,
+      action: 'draw.drawn',
+      eventId: event.id,
+      subjectId: draw.id,
+      data: { resultHash: bundle.resultHash, selected: bundle.result.selected.length, waitlist: bundle.result.waitlist.length, offers: offers.length, waitlisted },
+    });
+    return { bundle, offers: offers.length, waitlisted };
+  });
+  deps.afterCommit?.mailEnqueued();
+  return outcome;
+}
+
+/** Everyone not drawn, in draw order: status 'waitlisted' and a mail with the 1-based waitlist position. */
+async function markWaitlisted(
+  trx: Queryable,
+  deps: Deps,
+  event: Event,
+  waitlist: readonly string[],
+  byEntry: Map<string, Application>,
+  nowIso: string,
+  actor: string,
+): Promise<number> {
+  const position = new Map<string, number>();
+  const apps: Application[] = [];
+  waitlist.forEach((entryId, i) => {
+    const a = byEntry.get(entryId);
+    if (a?.status !== 'submitted') return;
+    position.set(a.id, i + 1);
+    apps.push(a);
+  });
+  let changedCount = 0;
+  for (let i = 0; i < apps.length; i += WRITE_BATCH) {
+    const chunk = apps.slice(i, i + WRITE_BATCH);
+    const changed = await transitionRows(trx, chunk, () => 0, () => ({ status: 'waitlisted', updated_at: nowIso }));
+    changedCount += changed.size;
+    await writeSideEffects(
+      trx,
+      chunk.filter((a) => changed.has(a.id)),
+      (a) => {
+        const token = newToken(deps.random);
+        const pos = position.get(a.id)!;
+        return {
+          link: { token_hash: hashToken(token), application_id: a.id, created_at: nowIso },
+          mail: outboxRow({
+            id: nextId(deps),
+            kind: 'draw.waitlisted',
+            to: a.email,
+            eventId: event.id,
+            now: nowIso,
+            mail: waitlistedMail(a.locale, { name: a.name, eventTitle: contentFor(event, a.locale).title, url: `${deps.config.publicUrl}/a/${token}`, position: pos }),
+          }),
+          audit: { id: nextId(deps), at: nowIso, actor, action: 'application.waitlisted', event_id: event.id, subject_id: a.id, data: JSON.stringify({ position: pos }) },
+        };
+      },
+    );
+  }
+  return changedCount;
+}
+
+export interface GroupSummary {
+  key: string;
+  weight: number;
+  minBasisPoints: number | null;
+  maxBasisPoints: number | null;
+  entries: number;
+  people: number;
+  /** After the draw: parties selected, seats they got, entries on the waitlist. */
+  selected?: number;
+  seatsDrawn?: number;
+  waitlist?: number;
+}
+
+/** What the public draw page shows; every value is either published already or non-personal. */
+export interface PublicDrawState {
+  status: 'none' | DrawRecord['status'];
+  commitment?: string;
+  committedAt?: string;
+  publicRandomnessLabel?: string | null;
+  frozen?: { at: string; freezeHash: string; entries: number; seats: number; groups: GroupSummary[] };
+  drawn?: { at: string; resultHash: string; secret: string; seed: string; publicRandomnessValue: string | null; selected: number; waitlist: number };
+}
+
+/**
+ * Per-group counts come from the stored freeze record or bundle (megabytes for big draws), so
+ * they are computed once per draw state and kept: both are immutable once written.
+ */
+const summaries = new Map<string, { groups: GroupSummary[]; entries: number; seats: number; seed?: string; selected?: number; waitlist?: number }>();
+
+function summarize(parameters: DrawParameters, entries: readonly Entry[], bundle?: DrawBundle) {
+  const groups: GroupSummary[] = parameters.groups.map((g) => ({
+    key: g.key,
+    weight: g.weight,
+    minBasisPoints: g.minBasisPoints ?? null,
+    maxBasisPoints: g.maxBasisPoints ?? null,
+    entries: 0,
+    people: 0,
+    ...(bundle ? { selected: 0, seatsDrawn: bundle.result.seatsByGroup[g.key] ?? 0, waitlist: 0 } : {}),
+  }));
+  const index = new Map(groups.map((g, i) => [g.key, i]));
+  const groupOfEntry = new Map<string, number>();
+  for (const e of entries) {
+    const g = groups[index.get(e.group)!];
+    g.entries++;
+    g.people += e.partySize;
+    if (bundle) groupOfEntry.set(e.id, index.get(e.group)!);
+  }
+  if (bundle) {
+    for (const id of bundle.result.selected) groups[groupOfEntry.get(id)!].selected!++;
+    for (const id of bundle.result.waitlist) groups[groupOfEntry.get(id)!].waitlist!++;
+  }
+  return { groups, entries: entries.length, seats: parameters.seats };
+}
+
+export async function publicDrawState(deps: Deps, eventId: string): Promise<PublicDrawState> {
+  const { db } = deps.database;
+  const draw = await findDrawByEventId(db, eventId);
+  if (!draw) return { status: 'none' };
+  const state: PublicDrawState = {
+    status: draw.status,
+    commitment: draw.commitment,
+    committedAt: draw.committedAt,
+    publicRandomnessLabel: draw.publicRandomnessLabel,
+  };
+  if (draw.status === 'committed') return state;
+  const key = `${draw.id}:${draw.status}`;
+  let s = summaries.get(key);
+  if (!s) {
+    const full = await findDrawByEventId(db, eventId, { withRecords: true });
+    if (draw.status === 'drawn') {
+      const bundle = JSON.parse(full!.bundle!) as DrawBundle;
+      s = { ...summarize(bundle.parameters, bundle.entries, bundle), seed: bundle.seed, selected: bundle.result.selected.length, waitlist: bundle.result.waitlist.length };
+    } else {
+      const record = JSON.parse(full!.freezeRecord!) as FreezeRecord;
+      s = summarize(record.parameters, record.entries);
+    }
+    if (summaries.size > 200) summaries.delete(summaries.keys().next().value!);
+    summaries.set(key, s);
+  }
+  state.frozen = { at: draw.frozenAt!, freezeHash: draw.freezeHash!, entries: s.entries, seats: s.seats, groups: s.groups };
+  if (draw.status === 'drawn') {
+    state.drawn = {
+      at: draw.drawnAt!,
+      resultHash: draw.resultHash!,
+      secret: draw.secret,
+      seed: s.seed!,
+      publicRandomnessValue: draw.publicRandomnessValue,
+      selected: s.selected!,
+      waitlist: s.waitlist!,
+    };
+  }
+  return state;
+}

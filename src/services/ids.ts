@@ -1,0 +1,4 @@
+import { newId } from '../platform/random.ts';
+import type { Deps } from './deps.ts';
+
+export const nextId = (deps: Pick<Deps, 'clock' | 'random'>): string => newId(deps.clock.now(), deps.random);

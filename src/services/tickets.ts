@@ -1,0 +1,95 @@
+import { createHmac } from 'node:crypto';
+import QRCode from 'qrcode';
+import type { Queryable } from '../db/connect.ts';
+import { hashToken } from '../platform/random.ts';
+import type { Deps } from './deps.ts';
+import { nextId } from './ids.ts';
+
+/**
+ * Tickets: one per person in a confirmed party, named, carrying an unguessable token in a QR code.
+ *
+ * token = base64url(HMAC-SHA256(server secret, "admit-ticket:" ‖ ticket id)) — 256 bits, so nobody can
+ * guess one, and the server can render the same QR code again at any time without storing the token:
+ * only its SHA-256 is stored (token_hash), as for status links. Rotating the server secret therefore
+ * invalidates every ticket's QR code (the tickets page renders new ones; printed copies stop working).
+ */
+export function ticketToken(secret: string, ticketId: string): string {
+  return createHmac('sha256', secret).update(`admit-ticket:${ticketId}`).digest('base64url');
+}
+
+/** What a scanner or a person typed → the token: whitespace removed, a URL reduced to its last segment. */
+export function normalizeTicketCode(input: string): string {
+  const s = input.replace(/\s+/g, '');
+  const m = s.match(/\/([A-Za-z0-9_-]{20,})\/?$/);
+  return m ? m[1] : s;
+}
+
+export interface TicketHolder {
+  position: number;
+  name: string;
+}
+
+/** 0 = the applicant, 1.. = guests in party order; an unnamed seat is "Name +n". */
+export function ticketHolders(app: { name: string; guests: { name: string }[] }, seats: number): TicketHolder[] {
+  return Array.from({ length: seats }, (_, i) => ({
+    position: i,
+    name: i === 0 ? app.name : app.guests[i - 1]?.name?.trim() || `${app.name} +${i}`,
+  }));
+}
+
+/** Inserts the party's tickets in the caller's transaction (the confirmation). */
+export async function issueTickets(
+  trx: Queryable,
+  deps: Pick<Deps, 'clock' | 'random' | 'config'>,
+  app: { id: string; eventId: string },
+  holders: readonly TicketHolder[],
+  nowIso: string,
+): Promise<string[]> {
+  const rows = holders.map((h) => {
+    const id = nextId(deps);
+    return {
+      id,
+      event_id: app.eventId,
+      application_id: app.id,
+      position: h.position,
+      holder_name: h.name,
+      token_hash: hashToken(ticketToken(deps.config.secret, id)),
+      created_at: nowIso,
+      checked_in_at: null,
+      checked_in_by: null,
+      voided_at: null,
+    };
+  });
+  if (rows.length) await trx.insertInto('tickets').values(rows).execute();
+  return rows.map((r) => r.id);
+}
+
+/** A party that gives its place back keeps no valid ticket. */
+export async function voidTickets(trx: Queryable, applicationId: string, nowIso: string): Promise<void> {
+  await trx.updateTable('tickets').set({ voided_at: nowIso }).where('application_id', '=', applicationId).where('voided_at', 'is', null).execute();
+}
+
+export interface TicketView {
+  id: string;
+  position: number;
+  holderName: string;
+  token: string;
+  checkedInAt: string | null;
+}
+
+export async function ticketsForApplication(db: Queryable, secret: string, applicationId: string): Promise<TicketView[]> {
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['id', 'position', 'holder_name', 'checked_in_at'])
+    .where('application_id', '=', applicationId)
+    .where('voided_at', 'is', null)
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => ({ id: r.id, position: r.position, holderName: r.holder_name, token: ticketToken(secret, r.id), checkedInAt: r.checked_in_at }));
+}
+
+/** The QR code as an SVG data URL (the CSP allows img data:). Error correction M survives a creased printout. */
+export async function qrDataUrl(text: string): Promise<string> {
+  const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+}

@@ -1,0 +1,124 @@
+import { AppError } from '../errors.ts';
+import { isEmail } from '../domain/email.ts';
+import { appendAudit } from '../db/repositories/audit.ts';
+import type { UserRow } from '../db/schema.ts';
+import { hashPassword, verifyPassword } from '../platform/password.ts';
+import { hashToken, newToken } from '../platform/random.ts';
+import type { Deps } from './deps.ts';
+import { nextId } from './ids.ts';
+
+export const ROLES = ['owner', 'admin', 'reviewer', 'door'] as const;
+export type Role = (typeof ROLES)[number];
+export const SESSION_HOURS = 12;
+export const MIN_PASSWORD = 10;
+
+/** Which role may do what. Door staff only check in; reviewers read and review applications. */
+export const CAN = {
+  manageEvents: ['owner', 'admin'],
+  reviewApplications: ['owner', 'admin', 'reviewer'],
+  checkIn: ['owner', 'admin', 'door'],
+  manageUsers: ['owner'],
+  readMail: ['owner', 'admin'],
+} satisfies Record<string, Role[]>;
+export type Permission = keyof typeof CAN;
+export const can = (role: string, perm: Permission): boolean => (CAN[perm] as string[]).includes(role);
+
+export async function createUser(deps: Deps, actor: string, input: { email: string; role: Role; name?: string; password?: string }): Promise<UserRow> {
+  const email = input.email.trim().toLowerCase();
+  const fields = [];
+  if (!isEmail(email)) fields.push({ field: 'email', code: 'invalid_email' });
+  if (!ROLES.includes(input.role)) fields.push({ field: 'role', code: 'invalid_choice' });
+  if (input.password !== undefined && input.password.length < MIN_PASSWORD) fields.push({ field: 'password', code: 'too_short', params: { min: MIN_PASSWORD } });
+  if (fields.length) throw new AppError('validation.failed', { fields });
+  const exists = await deps.database.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+  if (exists) throw new AppError('validation.failed', { fields: [{ field: 'email', code: 'email_taken' }] });
+  const nowIso = deps.clock.now().toISOString();
+  const row: UserRow = {
+    id: nextId(deps),
+    email,
+    name: input.name ?? '',
+    password_hash: input.password ? await hashPassword(input.password) : null,
+    role: input.role,
+    created_at: nowIso,
+    disabled: 0,
+  };
+  await deps.database.db.transaction().execute(async (trx) => {
+    await trx.insertInto('users').values(row).execute();
+    await appendAudit(trx, { id: nextId(deps), at: nowIso, actor, action: 'user.created', subjectId: row.id, data: { role: row.role } });
+  });
+  return row;
+}
+
+/** A one-time link that lets a user set their password (first owner, invited staff). */
+export async function createSetupLink(deps: Deps, userId: string, hours = 72): Promise<string> {
+  const token = newToken(deps.random);
+  const expires = new Date(deps.clock.now().getTime() + hours * 3_600_000).toISOString();
+  await deps.database.db.insertInto('user_setup_tokens').values({ token_hash: hashToken(token), user_id: userId, expires_at: expires, used_at: null }).execute();
+  return `${deps.config.publicUrl}/setup/${token}`;
+}
+
+export async function findSetupToken(deps: Deps, token: string) {
+  const row = await deps.database.db
+    .selectFrom('user_setup_tokens')
+    .innerJoin('users', 'users.id', 'user_setup_tokens.user_id')
+    .select(['user_setup_tokens.token_hash', 'user_setup_tokens.expires_at', 'user_setup_tokens.used_at', 'users.id as user_id', 'users.email'])
+    .where('user_setup_tokens.token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!row || row.used_at || row.expires_at <= deps.clock.now().toISOString()) return null;
+  return row;
+}
+
+export async function completeSetup(deps: Deps, token: string, password: string): Promise<string> {
+  const setup = await findSetupToken(deps, token);
+  if (!setup) throw new AppError('not_found');
+  if (password.length < MIN_PASSWORD) throw new AppError('validation.failed', { fields: [{ field: 'password', code: 'too_short', params: { min: MIN_PASSWORD } }] });
+  const hash = await hashPassword(password);
+  const nowIso = deps.clock.now().toISOString();
+  await deps.database.db.transaction().execute(async (trx) => {
+    const res = await trx.updateTable('user_setup_tokens').set({ used_at: nowIso }).where('token_hash', '=', setup.token_hash).where('used_at', 'is', null).executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw new AppError('not_found');
+    await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', setup.user_id).execute();
+    await appendAudit(trx, { id: nextId(deps), at: nowIso, actor: setup.user_id, action: 'user.password_set', subjectId: setup.user_id });
+  });
+  return setup.user_id;
+}
+
+export async function login(deps: Deps, email: string, password: string): Promise<{ token: string; user: UserRow }> {
+  const user = await deps.database.db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+  const ok = await verifyPassword(password, user?.password_hash ?? null);
+  if (!user || !ok || user.disabled) throw new AppError('auth.invalid_credentials');
+  return { token: await startSession(deps, user.id), user };
+}
+
+export async function startSession(deps: Deps, userId: string): Promise<string> {
+  const token = newToken(deps.random);
+  const now = deps.clock.now();
+  await deps.database.db
+    .insertInto('sessions')
+    .values({ token_hash: hashToken(token), user_id: userId, created_at: now.toISOString(), expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString() })
+    .execute();
+  return token;
+}
+
+export async function userForSession(deps: Deps, token: string | undefined): Promise<UserRow | null> {
+  if (!token) return null;
+  const row = await deps.database.db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .selectAll('users')
+    .select('sessions.expires_at')
+    .where('sessions.token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!row || row.expires_at <= deps.clock.now().toISOString() || row.disabled) return null;
+  const { expires_at: _e, ...user } = row;
+  return user;
+}
+
+export async function logout(deps: Deps, token: string | undefined): Promise<void> {
+  if (token) await deps.database.db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute();
+}
+
+export async function countUsers(deps: Deps): Promise<number> {
+  const r = await deps.database.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}

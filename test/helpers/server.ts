@@ -1,0 +1,75 @@
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../../src/config.ts';
+import type { Dialect } from '../../src/db/connect.ts';
+import { startRuntime, type Runtime } from '../../src/runtime.ts';
+import { createUser } from '../../src/services/users.ts';
+import { testConfig } from './context.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+export interface TestServer {
+  /** http://127.0.0.1:PORT — also config.publicUrl, so mailed links point here. */
+  url: string;
+  runtime: Runtime;
+  db: TestDatabase;
+  config: Config;
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  dialect?: Dialect;
+  /** `smtp://127.0.0.1:PORT` of a sink; null = file transport into <data>/mail. */
+  smtpUrl?: string | null;
+  captcha?: boolean;
+  captchaCost?: number;
+  seedDemo?: boolean;
+  config?: Partial<Config>;
+}
+
+/**
+ * The real runtime (migrations, demo seed, outbox sender, periodic jobs) listening on an
+ * ephemeral loopback port with a fresh database, real clock and real randomness.
+ */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const db = await createTestDatabase(opts.dialect ?? 'sqlite');
+  const config = testConfig(db.dataDir, {
+    smtpUrl: opts.smtpUrl ?? null,
+    captcha: opts.captcha ?? false,
+    captchaCost: opts.captchaCost ?? 1000,
+    seedDemo: opts.seedDemo ?? true,
+    workers: true,
+    ...opts.config,
+  });
+  let runtime: Runtime;
+  try {
+    runtime = await startRuntime({ config, database: db, logger: false });
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  await runtime.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = runtime.app.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  // The port is known only now; deps.config is this very object, so links rendered from here on use it.
+  config.publicUrl = url;
+  return {
+    url,
+    runtime,
+    db,
+    config,
+    async stop() {
+      try {
+        await runtime.stop();
+      } finally {
+        await db.destroy();
+      }
+    },
+  };
+}
+
+export const OWNER_PASSWORD = 'correct-horse-battery';
+
+/** An owner who can sign in at /login with OWNER_PASSWORD. */
+export async function createOwner(server: TestServer, email = 'organizer@example.com'): Promise<{ email: string; password: string }> {
+  await createUser(server.runtime.deps, 'test', { email, role: 'owner', name: 'Organizer', password: OWNER_PASSWORD });
+  return { email, password: OWNER_PASSWORD };
+}
