@@ -21,6 +21,8 @@ export interface Config {
   logLevel: string;
   /** Run background workers (outbox, scheduler) in this process. */
   workers: boolean;
+  /** Send mail from a worker thread (default) rather than on the event loop. */
+  mailThread?: boolean;
   /**
    * Whose X-Forwarded-For to believe (Fastify trustProxy): true, false, or addresses/CIDRs/"loopback".
    * Per-IP rate limits are only as good as this. Unset in hand-made configs = true.
@@ -39,6 +41,15 @@ export interface IntakeConfig {
   maxBatch: number;
   concurrency: number;
   maxWaitMs: number;
+  /** SQLite: write batches on a thread of their own ('thread', default) or on the serving thread ('inline'). */
+  writer: 'thread' | 'inline';
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], dflt: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  if (!values.includes(raw as T)) throw new Error(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
@@ -102,12 +113,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: flag(env, 'ADMIT_SEED_DEMO', true),
     logLevel: env.LOG_LEVEL || 'info',
     workers: flag(env, 'ADMIT_WORKERS', true),
+    mailThread: flag(env, 'ADMIT_MAIL_THREAD', true),
     trustProxy: trustProxy(env.ADMIT_TRUST_PROXY),
     intake: {
       maxQueue: int(env, 'ADMIT_INTAKE_QUEUE', 4000) || 1,
       maxBatch: int(env, 'ADMIT_INTAKE_BATCH', 256) || 1,
       ...(env.ADMIT_INTAKE_CONCURRENCY ? { concurrency: int(env, 'ADMIT_INTAKE_CONCURRENCY', 1) || 1 } : {}),
       maxWaitMs: int(env, 'ADMIT_INTAKE_WAIT_MS', 8000) || 8000,
+      writer: oneOf(env, 'ADMIT_INTAKE_WRITER', ['thread', 'inline'] as const, 'thread'),
     },
     rateLimits: {
       applyPerIpPerMinute: int(env, 'ADMIT_RATE_IP_PER_MINUTE', 30),

@@ -1,15 +1,17 @@
+import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { connectDatabase, migrateToLatest, type Database } from './db/connect.ts';
-import { fileTransport, OutboxSender, smtpTransport } from './mail/sender.ts';
+import { fileTransport, type MailSender, OutboxSender, smtpTransport } from './mail/sender.ts';
+import { SenderThread } from './mail/sender-thread.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { cryptoRandom, type RandomSource } from './platform/random.ts';
 import { purgeUnverifiedApplications } from './services/applications.ts';
 import { purgeExpiredIdempotencyKeys } from './intake/idempotency.ts';
-import { type ApplicationIntake, configureIntake } from './intake/intake.ts';
+import { type ApplicationIntake, startIntake } from './intake/intake.ts';
 import { startSqliteCheckpointer } from './intake/sqlite-checkpointer.ts';
 import { seedDemoEvent } from './services/demo.ts';
 import { Scheduler } from './services/scheduler.ts';
@@ -19,7 +21,7 @@ import { countUsers, createSetupLink, createUser } from './services/users.ts';
 export interface Runtime {
   app: FastifyInstance;
   database: Database;
-  sender: OutboxSender;
+  sender: MailSender;
   intake: ApplicationIntake;
   deps: Deps;
   /** Printed once on an empty database: the link that lets the first owner set a password. */
@@ -43,14 +45,26 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const database = opts.database ?? (await connectDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   await migrateToLatest(database.db);
 
-  const transport = config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : fileTransport(join(config.dataDir, 'mail'), config.mailFrom);
   const instanceId = `${hostname()}:${process.pid}:${random.bytes(4).toString('hex')}`;
-  const sender = new OutboxSender({ db: database.db, clock, transport, instanceId });
+  let logMailError = (_message: string, _rowId: string | null) => {};
+  if (!config.smtpUrl) mkdirSync(join(config.dataDir, 'mail'), { recursive: true }); // where .eml files go
+  // Mail goes out from a thread of its own (ADR 0004) unless a test drives time with its own clock.
+  const sender: MailSender =
+    config.mailThread !== false && !opts.clock
+      ? new SenderThread({ options: database.options, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, dataDir: config.dataDir, instanceId, onError: (m, id) => logMailError(m, id) })
+      : new OutboxSender({
+          db: database.db,
+          clock,
+          transport: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : fileTransport(join(config.dataDir, 'mail'), config.mailFrom),
+          instanceId,
+          onError: (err, row) => logMailError(String((err as Error)?.message ?? err), row?.id ?? null),
+        });
   // Group commit (ADR 0004): one queue per database in this process, configured before anything serves.
-  const intake = configureIntake(database, config.intake ?? {});
+  const intake = await startIntake(database, config.intake ?? {});
   const checkpointer = await startSqliteCheckpointer(database);
   const app = await buildApp({ config, database, clock, random, logger: opts.logger, onMailEnqueued: () => sender.kick() });
   const deps = app.deps;
+  logMailError = (message, rowId) => app.log.warn({ outboxId: rowId }, `mail not sent: ${message}`);
 
   let setupLink: string | null = null;
   if (config.seedDemo) await seedDemoEvent(deps);

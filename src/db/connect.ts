@@ -17,6 +17,13 @@ export interface Database {
   dialect: Dialect;
   /** PostgreSQL schema in use (tests create their own). */
   schema: string | null;
+  /**
+   * SQLite only: the connection under Kysely, for the intake's prepared statements. Use it only while holding
+   * Kysely's connection (db.connection().execute), so no other query runs in between.
+   */
+  sqlite?: SQLite.Database;
+  /** How it was opened: a worker thread opens its own connection with these. */
+  options: ConnectOptions;
   close(): Promise<void>;
 }
 
@@ -37,11 +44,11 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
 /** The only place that knows SQLite from PostgreSQL (STYLE habit 6). */
 export async function connectDatabase(opts: ConnectOptions): Promise<Database> {
-  if (opts.url) return connectPostgres(opts.url, opts.schema ?? null, opts.poolSize ?? 10);
-  return connectSqlite(opts.dataDir, opts.file ?? 'admit.sqlite');
+  const database = opts.url ? await connectPostgres(opts.url, opts.schema ?? null, opts.poolSize ?? 10) : connectSqlite(opts.dataDir, opts.file ?? 'admit.sqlite');
+  return { ...database, options: { ...opts } };
 }
 
-function connectSqlite(dataDir: string, file: string): Database {
+function connectSqlite(dataDir: string, file: string): Omit<Database, 'options'> {
   mkdirSync(dataDir, { recursive: true });
   const sqlite = new SQLite(join(dataDir, file));
   // WAL + synchronous=FULL: a commit is on disk (fsync'd WAL) before we acknowledge anything.
@@ -54,11 +61,12 @@ function connectSqlite(dataDir: string, file: string): Database {
     db,
     dialect: 'sqlite',
     schema: null,
+    sqlite,
     close: () => db.destroy(),
   };
 }
 
-async function connectPostgres(url: string, schema: string | null, max: number): Promise<Database> {
+async function connectPostgres(url: string, schema: string | null, max: number): Promise<Omit<Database, 'options'>> {
   if (schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
     const admin = new pg.Client({ connectionString: url });

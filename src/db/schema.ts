@@ -111,6 +111,15 @@ export interface OutboxTable {
   subject: string;
   text_body: string;
   html_body: string;
+  /**
+   * Since migration 007 a mail may be stored by reference (src/mail/templates.ts): a registered template name,
+   * its locale and its params (JSON), rendered at send time; subject and bodies are then ''. All three are
+   * null for a pre-rendered mail. Read a stored mail with renderOutboxMail(row), never the bodies directly.
+   */
+  template: string | null;
+  locale: string | null;
+  /** JSON of the template's params; personal data (names, links): erased with the row. */
+  params: string | null;
   /** JSON: { filename, contentType, content (base64) }[] */
   attachments: string | null;
   status: 'pending' | 'sent' | 'failed';
@@ -209,6 +218,20 @@ export interface IntakeCountsTable {
   people: number;
 }
 
+/**
+ * Applications now, by event × status × email state × country (migration 006): kept exact by triggers on
+ * `applications`; summed over shards (spread of concurrent PostgreSQL writers). Rows with n = 0 may stay.
+ */
+export interface ApplicationCountsTable {
+  event_id: string;
+  status: string;
+  verified: number;
+  country: string;
+  shard: number;
+  n: number;
+  people: number;
+}
+
 /** Bearer tokens for the organizer API (migration 004); only the SHA-256 of a token is stored. */
 export interface ApiTokensTable {
   id: string;
@@ -236,6 +259,7 @@ export interface DB {
   intake_keys: IntakeKeysTable;
   application_flags: ApplicationFlagsTable;
   intake_counts: IntakeCountsTable;
+  application_counts: ApplicationCountsTable;
   api_tokens: ApiTokensTable;
 }
 

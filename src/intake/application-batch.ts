@@ -1,12 +1,15 @@
-import { type Insertable, sql } from 'kysely';
+import type { Insertable } from 'kysely';
 import { AppError } from '../errors.ts';
 import { type ValidApplication, validateApplication } from '../domain/application.ts';
 import { contentFor, intakeState } from '../domain/event.ts';
 import type { Locale } from '../domain/locales.ts';
-import type { Db, Dialect, Trx } from '../db/connect.ts';
+import type { Database, Dialect } from '../db/connect.ts';
 import { eventFromRow } from '../db/repositories/events.ts';
-import type { ApplicationsTable, AuditLogTable, EventRow, OutboxTable } from '../db/schema.ts';
-import { alreadyAppliedMail } from '../mail/render.ts';
+import type { ApplicationFlagsTable, ApplicationsTable, AuditLogTable, EventRow, OutboxTable } from '../db/schema.ts';
+import type SQLite from 'better-sqlite3';
+import type { BatchStore, CounterRow, KeyRow } from './batch-store.ts';
+import { sqliteBatchStore } from './sqlite-store.ts';
+import { pgBatchStore } from './pg-store.ts';
 import { outboxRow } from '../mail/outbox.ts';
 import { hashToken } from '../platform/random.ts';
 import type { IntakeKeys } from './keys.ts';
@@ -14,6 +17,7 @@ import type { IntakeKeys } from './keys.ts';
 /**
  * One application, validated and turned into rows before it queues, so the batch transaction only writes.
  * Everything that needs time or randomness (ids, the token, the rendered mail) is made here by the service.
+ * Plain data only (structured-clone safe): on SQLite the batch is written by a writer thread.
  */
 export interface PreparedApplication {
   eventId: string;
@@ -30,7 +34,8 @@ export interface PreparedApplication {
   /** The link mailed if this turns out to be a repeat: the fresh token's status page. */
   repeatLink: { token: string; url: string };
   locale: Locale;
-  newId(): string;
+  /** Ids for the "already applied" mail and its audit row, used only if this turns out to be a repeat. */
+  spareIds: [mailId: string, auditId: string];
   idempotency?: { keyHash: string; requestHash: string; statusCode: number; response: string; expiresAt: string };
 }
 
@@ -60,36 +65,51 @@ const RULES = ['status', 'applications_open_at', 'applications_close_at', 'max_p
  * Commits one batch in ONE transaction: per-row outcomes in order. Order of work inside:
  *  1. re-check each event (fresh row; the caller validated against a short-lived cache),
  *  2. claim idempotency keys (ON CONFLICT DO NOTHING; a lost key answers what its winner stored),
- *  3. insert applications with ON CONFLICT (event_id, email_normalized) DO NOTHING RETURNING id — the
- *     unique index decides repeats, within the batch and against rows of other batches and instances,
+ *  3. insert applications with ON CONFLICT (event_id, email_normalized) DO NOTHING — the unique index
+ *     decides repeats, within the batch and against rows of other batches and instances,
  *  4. repeats get an access link + "already applied" mail to the address on file (no enumeration),
  *  5. outbox + audit rows for all, then review flags, lookup keys and counters for the new ones.
  */
-export async function commitApplicationBatch(db: Db, ctx: BatchContext, items: PreparedApplication[]): Promise<Array<BatchOutcome | Error>> {
-  if (ctx.dialect === 'postgres') return db.transaction().execute((trx) => writeBatch(trx, ctx, items));
-  // SQLite: BEGIN IMMEDIATE takes the write lock up front (no lock upgrade that could fail half-way), and the
-  // original error survives: after SQLITE_FULL or an I/O error SQLite has already rolled back, and Kysely's
-  // own ROLLBACK would then fail and replace "disk full" with "no transaction is active".
-  return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      const out = await writeBatch(conn, ctx, items);
-      await sql`commit`.execute(conn);
-      return out;
-    } catch (err) {
-      await sql`rollback`.execute(conn).catch(() => {});
-      throw err;
-    }
-  });
+export async function commitApplicationBatch(database: Database, ctx: BatchContext, items: PreparedApplication[]): Promise<Array<BatchOutcome | Error>> {
+  if (database.dialect === 'postgres') return database.db.transaction().execute((trx) => writeBatch(pgBatchStore(trx), ctx, items));
+  const raw = database.sqlite;
+  if (!raw) throw new Error('intake: SQLite database without its connection');
+  // Holding Kysely's connection: nothing else runs on it until COMMIT. BEGIN IMMEDIATE takes the write lock
+  // up front (no lock upgrade that could fail half-way).
+  return database.db.connection().execute(() => writeSqliteBatch(raw, ctx, items));
 }
 
-async function writeBatch(trx: Db | Trx, ctx: BatchContext, items: PreparedApplication[]): Promise<Array<BatchOutcome | Error>> {
+/**
+ * One batch in BEGIN IMMEDIATE … COMMIT on a better-sqlite3 connection (the writer thread's, or the serving
+ * connection when there is no writer thread). The original error survives: after SQLITE_FULL or an I/O error
+ * SQLite has already rolled back, and a second ROLLBACK would replace "disk full" with "no transaction".
+ */
+export async function writeSqliteBatch(raw: SQLite.Database, ctx: BatchContext, items: PreparedApplication[]): Promise<Array<BatchOutcome | Error>> {
+  raw.exec('begin immediate');
+  try {
+    const out = await writeBatch(sqliteBatchStore(raw), ctx, items);
+    raw.exec('commit');
+    return out;
+  } catch (err) {
+    if (raw.inTransaction) {
+      try {
+        raw.exec('rollback');
+      } catch {
+        /* already rolled back */
+      }
+    }
+    throw err;
+  }
+}
+
+/** The batch, written through a store inside a transaction the caller opened and will commit. */
+export async function writeBatch(store: BatchStore, ctx: BatchContext, items: PreparedApplication[]): Promise<Array<BatchOutcome | Error>> {
   const out: Array<BatchOutcome | Error | undefined> = new Array(items.length);
   const nowIso = items[0].application.created_at;
 
   // 1. Events, fresh. Closing, reopening or editing the rules is seen here at the latest.
   const eventIds = [...new Set(items.map((i) => i.eventId))];
-  const fresh = new Map((await trx.selectFrom('events').selectAll().where('id', 'in', eventIds).execute()).map((r) => [r.id, r]));
+  const fresh = new Map((await store.events(eventIds)).map((r) => [r.id, r]));
   items.forEach((it, i) => {
     const row = fresh.get(it.eventId);
     if (!row || row.status === 'draft') return void (out[i] = new AppError('event.not_found'));
@@ -108,18 +128,11 @@ async function writeBatch(trx: Db | Trx, ctx: BatchContext, items: PreparedAppli
     const firstOfKey = new Map<string, number>();
     for (const i of keyed) if (!firstOfKey.has(items[i].idempotency!.keyHash)) firstOfKey.set(items[i].idempotency!.keyHash, i);
     for (const part of chunks([...firstOfKey.values()])) {
-      const rows = await trx
-        .insertInto('idempotency_keys')
-        .values(
-          part.map((i) => {
-            const k = items[i].idempotency!;
-            return { key_hash: k.keyHash, request_hash: k.requestHash, status_code: k.statusCode, response: k.response, created_at: nowIso, expires_at: k.expiresAt };
-          }),
-        )
-        .onConflict((oc) => oc.column('key_hash').doNothing())
-        .returning('key_hash')
-        .execute();
-      for (const r of rows) claimed.add(r.key_hash);
+      const rows = part.map((i) => {
+        const k = items[i].idempotency!;
+        return { key_hash: k.keyHash, request_hash: k.requestHash, status_code: k.statusCode, response: k.response, created_at: nowIso, expires_at: k.expiresAt };
+      });
+      for (const key of await store.claimIdempotencyKeys(rows)) claimed.add(key);
     }
     for (const i of keyed) {
       const k = items[i].idempotency!.keyHash;
@@ -142,13 +155,7 @@ async function writeBatch(trx: Db | Trx, ctx: BatchContext, items: PreparedAppli
   });
   const created = new Set<string>();
   for (const part of chunks(candidates)) {
-    const rows = await trx
-      .insertInto('applications')
-      .values(part.map((i) => items[i].application))
-      .onConflict((oc) => oc.columns(['event_id', 'email_normalized']).doNothing())
-      .returning('id')
-      .execute();
-    for (const r of rows) created.add(r.id);
+    for (const id of await store.insertApplications(part.map((i) => items[i].application))) created.add(id);
   }
   const news: number[] = [];
   for (const i of candidates) {
@@ -163,18 +170,10 @@ async function writeBatch(trx: Db | Trx, ctx: BatchContext, items: PreparedAppli
   const audits: Insertable<AuditLogTable>[] = news.map((i) => items[i].audit);
   if (repeats.length) {
     const links: { token_hash: string; application_id: string; created_at: string }[] = [];
-    const byEvent = new Map<string, number[]>();
-    for (const i of repeats) byEvent.set(items[i].eventId, [...(byEvent.get(items[i].eventId) ?? []), i]);
-    for (const [eventId, idx] of byEvent) {
+    for (const [eventId, idx] of groupBy(repeats, (i) => items[i].eventId)) {
       const existing = new Map<string, { id: string; name: string; email: string }>();
       for (const part of chunks([...new Set(idx.map((i) => items[i].application.email_normalized))])) {
-        const rows = await trx
-          .selectFrom('applications')
-          .select(['id', 'name', 'email', 'email_normalized'])
-          .where('event_id', '=', eventId)
-          .where('email_normalized', 'in', part)
-          .execute();
-        for (const r of rows) existing.set(r.email_normalized, r);
+        for (const r of await store.applicationsByAddress(eventId, part)) existing.set(r.email_normalized, r);
       }
       const event = eventFromRow(fresh.get(eventId)!);
       for (const i of idx) {
@@ -186,53 +185,57 @@ async function writeBatch(trx: Db | Trx, ctx: BatchContext, items: PreparedAppli
         links.push({ token_hash: hashToken(it.repeatLink.token), application_id: app.id, created_at: nowIso });
         mails.push(
           outboxRow({
-            id: it.newId(),
+            id: it.spareIds[0],
             kind: 'application.already_applied',
             to: app.email,
             eventId,
             now: nowIso,
-            mail: alreadyAppliedMail(it.locale, { name: app.name, eventTitle: contentFor(event, it.locale).title, url: it.repeatLink.url }),
+            template: { name: 'application.already_applied', locale: it.locale, params: { name: app.name, eventTitle: contentFor(event, it.locale).title, url: it.repeatLink.url } },
           }),
         );
-        audits.push({ id: it.newId(), at: nowIso, actor: 'applicant', action: 'application.resubmitted', event_id: eventId, subject_id: app.id, data: '{}' });
+        audits.push({ id: it.spareIds[1], at: nowIso, actor: 'applicant', action: 'application.resubmitted', event_id: eventId, subject_id: app.id, data: '{}' });
       }
     }
-    for (const part of chunks(links)) await trx.insertInto('application_links').values(part).execute();
+    for (const part of chunks(links)) await store.insertLinks(part);
   }
 
   // 5. Mail, audit, and for new applications: review flags, lookup keys, counters.
-  for (const part of chunks(mails)) await trx.insertInto('outbox').values(part).execute();
-  for (const part of chunks(audits)) await trx.insertInto('audit_log').values(part).execute();
+  for (const part of chunks(mails)) await store.insertOutbox(part);
+  for (const part of chunks(audits)) await store.insertAudit(part);
   if (news.length) {
-    const keys = await writeFlagsAndKeys(trx, items, news, nowIso);
-    await bumpCounters(trx, ctx, items, news);
-    await writeKeys(trx, keys);
+    const keys = await writeFlags(store, items, news, nowIso);
+    for (const part of chunks(counters(ctx, items, news))) await store.bumpCounters(part);
+    // Last before COMMIT: on PostgreSQL a concurrent batch inserting the same key waits for our commit, so
+    // keys are written as late as possible and in one global order (sorted), which also rules out deadlocks.
+    keys.sort((a, b) => (a.event_id === b.event_id ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.event_id < b.event_id ? -1 : 1));
+    for (const part of chunks(keys, 800)) await store.insertKeys(part);
   }
   return out.map((o) => o ?? new Error('intake: item without outcome'));
+}
+
+function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = m.get(k);
+    if (list) list.push(x);
+    else m.set(k, [x]);
+  }
+  return m;
 }
 
 /**
  * Likely duplicates and same-household parties are flagged for review, never dropped: the earlier
  * application stays unflagged, the later one points to the first application that had the key. One point
- * lookup per key (an IN query per event and batch).
+ * lookup per key. Returns the keys to store (only the first holder of each).
  */
-async function writeFlagsAndKeys(
-  trx: Db | Trx,
-  items: PreparedApplication[],
-  news: number[],
-  nowIso: string,
-): Promise<{ event_id: string; key: string; application_id: string }[]> {
-  const byEvent = new Map<string, number[]>();
-  for (const i of news) byEvent.set(items[i].eventId, [...(byEvent.get(items[i].eventId) ?? []), i]);
-  const flags: { application_id: string; kind: 'possible_duplicate' | 'same_household'; event_id: string; related_id: string | null; reason: string; created_at: string }[] = [];
-  const keys: { event_id: string; key: string; application_id: string }[] = [];
-  for (const [eventId, idx] of byEvent) {
+async function writeFlags(store: BatchStore, items: PreparedApplication[], news: number[], nowIso: string): Promise<KeyRow[]> {
+  const flags: Insertable<ApplicationFlagsTable>[] = [];
+  const keys: KeyRow[] = [];
+  for (const [eventId, idx] of groupBy(news, (i) => items[i].eventId)) {
     const probes = [...new Set(idx.flatMap((i) => [...items[i].keys.probes.keys()]))];
     const earlier = new Map<string, string>();
-    for (const part of chunks(probes, 500)) {
-      const rows = await trx.selectFrom('intake_keys').select(['key', 'application_id']).where('event_id', '=', eventId).where('key', 'in', part).execute();
-      for (const r of rows) earlier.set(r.key, r.application_id);
-    }
+    for (const part of chunks(probes, 500)) for (const r of await store.findKeys(eventId, part)) earlier.set(r.key, r.application_id);
     for (const i of idx) {
       const id = items[i].application.id;
       const mine = new Set<string>();
@@ -250,24 +253,12 @@ async function writeFlagsAndKeys(
       }
     }
   }
-  for (const part of chunks(flags)) await trx.insertInto('application_flags').values(part).execute();
+  for (const part of chunks(flags)) await store.insertFlags(part);
   return keys;
 }
 
-/**
- * Last statement before COMMIT: on PostgreSQL a concurrent batch inserting the same key waits for our commit,
- * so the keys are written as late as possible and in one global order (sorted), which also rules out deadlocks.
- */
-async function writeKeys(trx: Db | Trx, keys: { event_id: string; key: string; application_id: string }[]): Promise<void> {
-  keys.sort((a, b) => (a.event_id === b.event_id ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.event_id < b.event_id ? -1 : 1));
-  for (const part of chunks(keys, 800)) {
-    // Another instance's concurrent batch may have stored the same key first: theirs stays.
-    await trx.insertInto('intake_keys').values(part).onConflict((oc) => oc.columns(['event_id', 'key']).doNothing()).execute();
-  }
-}
-
-async function bumpCounters(trx: Db | Trx, ctx: BatchContext, items: PreparedApplication[], news: number[]): Promise<void> {
-  const groups = new Map<string, { event_id: string; day: string; country: string; shard: number; received: number; people: number }>();
+function counters(ctx: BatchContext, items: PreparedApplication[], news: number[]): CounterRow[] {
+  const groups = new Map<string, CounterRow>();
   for (const i of news) {
     const it = items[i];
     const k = `${it.eventId}\0${it.day}\0${it.application.country}`;
@@ -277,16 +268,5 @@ async function bumpCounters(trx: Db | Trx, ctx: BatchContext, items: PreparedApp
       g.people += it.application.party_size;
     } else groups.set(k, { event_id: it.eventId, day: it.day, country: it.application.country, shard: ctx.shard, received: 1, people: it.application.party_size });
   }
-  for (const part of chunks([...groups.values()])) {
-    await trx
-      .insertInto('intake_counts')
-      .values(part)
-      .onConflict((oc) =>
-        oc.columns(['event_id', 'day', 'country', 'shard']).doUpdateSet((eb) => ({
-          received: eb('intake_counts.received', '+', eb.ref('excluded.received')),
-          people: eb('intake_counts.people', '+', eb.ref('excluded.people')),
-        })),
-      )
-      .execute();
-  }
+  return [...groups.values()];
 }

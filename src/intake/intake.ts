@@ -7,6 +7,7 @@ import { type BatchOutcome, commitApplicationBatch, type PreparedApplication } f
 import { isDatabaseUnavailable } from './db-errors.ts';
 import { GroupCommit, type GroupCommitStats, QueueFullError } from './group-commit.ts';
 import { findStoredResponse, type StoredResponse } from './idempotency.ts';
+import { SqliteWriter } from './sqlite-writer.ts';
 
 export interface IntakeSettings {
   /** Applications waiting for a transaction, at most; beyond that: 503 + Retry-After. */
@@ -19,10 +20,12 @@ export interface IntakeSettings {
   maxWaitMs: number;
   /** Events are read at most this often per slug; the batch re-checks them inside its transaction. */
   eventCacheMs: number;
+  /** SQLite: 'thread' = batches written by the writer thread (startIntake); 'inline' = on this thread. */
+  writer: 'thread' | 'inline';
 }
 
 export function defaultIntakeSettings(dialect: Database['dialect']): IntakeSettings {
-  return { maxQueue: 4000, maxBatch: 256, concurrency: dialect === 'postgres' ? 3 : 1, maxWaitMs: 8_000, eventCacheMs: 1_000 };
+  return { maxQueue: 4000, maxBatch: 256, concurrency: dialect === 'postgres' ? 3 : 1, maxWaitMs: 8_000, eventCacheMs: 1_000, writer: 'inline' };
 }
 
 interface CachedEvent {
@@ -45,16 +48,22 @@ export class ApplicationIntake {
   readonly #inFlightKeys = new Map<string, Promise<unknown>>();
   #batchNo = process.pid;
 
-  constructor(database: Database, settings: Partial<IntakeSettings> = {}) {
+  readonly #writer: SqliteWriter | null;
+
+  constructor(database: Database, settings: Partial<IntakeSettings> = {}, writer: SqliteWriter | null = null) {
     this.#database = database;
-    this.settings = { ...defaultIntakeSettings(database.dialect), ...settings };
+    this.#writer = writer;
+    this.settings = { ...defaultIntakeSettings(database.dialect), ...settings, writer: writer ? 'thread' : 'inline' };
     const { maxQueue, maxBatch, concurrency, maxWaitMs } = this.settings;
     this.#queue = new GroupCommit<PreparedApplication, BatchOutcome>({
       maxQueue,
       maxBatch,
       concurrency,
       maxWaitMs,
-      commit: (items) => commitApplicationBatch(database.db, { dialect: database.dialect, shard: this.#batchNo++ % 16 }, items),
+      commit: (items) => {
+        const ctx = { dialect: database.dialect, shard: this.#batchNo++ % 16 };
+        return writer ? writer.commit(ctx, items) : commitApplicationBatch(database, ctx, items);
+      },
       retryAlone: (err) => !isDatabaseUnavailable(err),
     });
   }
@@ -122,8 +131,9 @@ export class ApplicationIntake {
   }
 
   /** Stops taking applications and commits everything queued (graceful shutdown). */
-  close(): Promise<void> {
-    return this.#queue.close();
+  async close(): Promise<void> {
+    await this.#queue.close();
+    await this.#writer?.close();
   }
 
   /** Database trouble and a full queue become a coded 503 with Retry-After; nothing half-written. */
@@ -154,9 +164,20 @@ export function intakeFor(database: Database): ApplicationIntake {
   return intake;
 }
 
-/** Called by the runtime before serving: settings from the config. Replaces an idle default intake. */
+/** Settings from the config, batches written on this thread. Replaces an idle default intake. */
 export function configureIntake(database: Database, settings: Partial<IntakeSettings>): ApplicationIntake {
   const intake = new ApplicationIntake(database, settings);
+  intakes.set(database, intake);
+  return intake;
+}
+
+/**
+ * Called by the runtime before serving: like configureIntake, and on SQLite with writer 'thread' (the
+ * default there) the batches go to the writer thread, which is started (and ready) when this resolves.
+ */
+export async function startIntake(database: Database, settings: Partial<IntakeSettings>): Promise<ApplicationIntake> {
+  const writer = (settings.writer ?? 'thread') === 'thread' ? await SqliteWriter.start(database) : null;
+  const intake = new ApplicationIntake(database, settings, writer);
   intakes.set(database, intake);
   return intake;
 }

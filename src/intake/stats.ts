@@ -42,6 +42,18 @@ export async function intakeCounts(db: Db, eventId: string): Promise<IntakeCount
   return rows.map((r) => ({ day: r.day, country: r.country, received: Number(r.received), people: Number(r.people) }));
 }
 
+/** Applications received per day (event time zone), all countries together, oldest first: the page's "by day". */
+export async function receivedByDay(db: Db, eventId: string): Promise<{ day: string; received: number; people: number }[]> {
+  const rows = await db
+    .selectFrom('intake_counts')
+    .select(['day', (eb) => eb.fn.sum<number>('received').as('received'), (eb) => eb.fn.sum<number>('people').as('people')])
+    .where('event_id', '=', eventId)
+    .groupBy('day')
+    .orderBy('day')
+    .execute();
+  return rows.map((r) => ({ day: r.day, received: Number(r.received), people: Number(r.people) }));
+}
+
 export async function flagsOf(db: Db, applicationIds: string[]): Promise<Map<string, { kind: string; relatedId: string | null; reason: string }[]>> {
   const out = new Map<string, { kind: string; relatedId: string | null; reason: string }[]>();
   if (!applicationIds.length) return out;

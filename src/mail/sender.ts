@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { type ExpressionBuilder, PostgresAdapter } from 'kysely';
@@ -6,20 +7,26 @@ import type { Db } from '../db/connect.ts';
 import type { DB, OutboxRow } from '../db/schema.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Attachment } from './outbox.ts';
+import { renderOutboxMail } from './templates.ts';
 
 export interface MailTransport {
   send(row: OutboxRow): Promise<void>;
   close(): void;
 }
 
+/**
+ * The message for one row. A template row (src/mail/templates.ts) is rendered here, at send time; a rendering
+ * failure (say, a template unknown to this version) throws like a failed delivery and is retried with backoff.
+ */
 function message(row: OutboxRow, from: string, domain: string) {
   const attachments = row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : [];
+  const mail = renderOutboxMail(row);
   return {
     from,
     to: row.to_address,
-    subject: row.subject,
-    text: row.text_body,
-    html: row.html_body,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
     // A stable Message-ID per outbox row: a retry after an ambiguous failure is recognisable as the same mail.
     messageId: `<${row.id}@${domain}>`,
     attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content, 'base64') })),
@@ -45,7 +52,7 @@ export function fileTransport(dir: string, from: string): MailTransport {
   return {
     async send(row) {
       const info = await transporter.sendMail(message(row, from, domain));
-      writeFileSync(join(dir, `${row.id}.eml`), info.message as Buffer);
+      await writeFile(join(dir, `${row.id}.eml`), info.message as Buffer);
     },
     close: () => {},
   };
@@ -68,11 +75,21 @@ export interface SenderOptions {
 /** Backoff after the n-th failed attempt: 5 s, 10 s, 20 s … capped at one hour. */
 export const backoffMs = (attempts: number): number => Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
 
+/** What the runtime needs of a mail sender: in-process (OutboxSender) or on a thread (SenderThread). */
+export interface MailSender {
+  start(): void;
+  /** Something was just committed to the outbox: send soon rather than at the next poll. */
+  kick(): void;
+  /** Claims and sends due rows until none are left. Returns the number sent. */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
 /**
  * Sends outbox rows after commit. Rows are claimed with a lease (conditional UPDATE that only one
  * instance can win), so several app instances on one database never send a row twice at once.
  */
-export class OutboxSender {
+export class OutboxSender implements MailSender {
   #opts: Required<Omit<SenderOptions, 'onError'>> & Pick<SenderOptions, 'onError'>;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
@@ -132,11 +149,32 @@ export class OutboxSender {
       const rows = await this.claim();
       if (!rows.length) return sent;
       const queue = [...rows];
+      const delivered: string[] = [];
       const workers = Array.from({ length: Math.min(this.#opts.concurrency, queue.length) }, async () => {
-        for (let row = queue.shift(); row; row = queue.shift()) if (await this.#sendOne(row)) sent++;
+        for (let row = queue.shift(); row; row = queue.shift()) if (await this.#sendOne(row)) delivered.push(row.id);
       });
       await Promise.all(workers);
+      await this.#markSent(delivered);
+      sent += delivered.length;
       if (this.#stopRequested) return sent;
+    }
+  }
+
+  /**
+   * One UPDATE for the whole claimed batch instead of one commit (one fsync on SQLite) per mail. Should the
+   * process die between sending and this, those mails go out again after their lease: the same Message-ID
+   * (<outbox id@domain>), so receiving servers and clients can tell the copies apart.
+   */
+  async #markSent(ids: string[]): Promise<void> {
+    const { db, clock, instanceId } = this.#opts;
+    const nowIso = clock.now().toISOString();
+    for (let i = 0; i < ids.length; i += 500) {
+      await db
+        .updateTable('outbox')
+        .set((eb) => ({ status: 'sent', sent_at: nowIso, attempts: eb('attempts', '+', 1), locked_until: null, last_error: null }))
+        .where('id', 'in', ids.slice(i, i + 500))
+        .where('locked_by', '=', instanceId)
+        .execute();
     }
   }
 
@@ -167,16 +205,11 @@ export class OutboxSender {
     return rows.sort((a, b) => (a.next_attempt_at < b.next_attempt_at ? -1 : a.next_attempt_at > b.next_attempt_at ? 1 : 0));
   }
 
+  /** Sends one claimed row; a failure is recorded with its backoff at once, a success by #markSent. */
   async #sendOne(row: OutboxRow): Promise<boolean> {
     const { db, clock, transport, maxAttempts, instanceId } = this.#opts;
     try {
       await transport.send(row);
-      await db
-        .updateTable('outbox')
-        .set({ status: 'sent', sent_at: clock.now().toISOString(), attempts: row.attempts + 1, locked_until: null, last_error: null })
-        .where('id', '=', row.id)
-        .where('locked_by', '=', instanceId)
-        .execute();
       return true;
     } catch (err) {
       const attempts = row.attempts + 1;

@@ -38,8 +38,10 @@ export function hashToken(token: string): string {
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
 let lastTime = -1;
-let lastRandom = 0n;
-const RANDOM_MAX = (1n << 80n) - 1n;
+// The 80 random bits as two 40-bit halves (plain numbers: exact up to 2^53, no BigInt on the hot path).
+let lastHi = 0;
+let lastLo = 0;
+const HALF = 2 ** 40;
 
 /**
  * Time-ordered identifier (ULID layout: 48-bit ms time + 80 random bits, Crockford base32, lowercase).
@@ -49,24 +51,33 @@ const RANDOM_MAX = (1n << 80n) - 1n;
  */
 export function newId(now: Date, random: RandomSource): string {
   let time = now.getTime();
-  let rand: bigint;
-  if (time <= lastTime && lastRandom < RANDOM_MAX) {
+  let hi: number;
+  let lo: number;
+  if (time <= lastTime && !(lastHi === HALF - 1 && lastLo === HALF - 1)) {
     time = lastTime;
-    rand = lastRandom + 1n;
+    hi = lastHi;
+    lo = lastLo + 1;
+    if (lo === HALF) {
+      lo = 0;
+      hi++;
+    }
   } else {
-    rand = BigInt(`0x${random.bytes(10).toString('hex')}`) >> 1n; // top bit clear: room to increment
+    const b = random.bytes(10);
+    hi = Math.floor(b.readUIntBE(0, 5) / 2); // top bit clear: room to increment
+    lo = b.readUIntBE(5, 5);
   }
   lastTime = time;
-  lastRandom = rand;
-  let head = '';
-  for (let i = 0; i < 10; i++) {
-    head = CROCKFORD[time % 32] + head;
-    time = Math.floor(time / 32);
+  lastHi = hi;
+  lastLo = lo;
+  return base32(time, 10) + base32(hi, 8) + base32(lo, 8);
+}
+
+/** n Crockford base32 digits of a non-negative integer below 2^53 (most significant first). */
+function base32(x: number, n: number): string {
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    out = CROCKFORD[x % 32] + out;
+    x = Math.floor(x / 32);
   }
-  let tail = '';
-  for (let i = 0; i < 16; i++) {
-    tail = CROCKFORD[Number(rand & 31n)] + tail;
-    rand >>= 5n;
-  }
-  return head + tail;
+  return out;
 }

@@ -12,7 +12,6 @@ import { intakeFor } from '../intake/intake.ts';
 import { forgetIntakeKeys } from '../intake/forget.ts';
 import { intakeKeys } from '../intake/keys.ts';
 import { dayInZone } from '../intake/stats.ts';
-import { verificationMail, withdrawnMail } from '../mail/render.ts';
 import { enqueueMail, outboxRow } from '../mail/outbox.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
@@ -151,7 +150,8 @@ export async function submitApplication(deps: Deps, slug: string, input: Applica
       to: value.email,
       eventId: event.id,
       now: nowIso,
-      mail: verificationMail(value.locale, { name: value.name, eventTitle: contentFor(event, value.locale).title, url }),
+      // Rendered when it is sent (src/mail/templates.ts): the intake only stores the parameters.
+      template: { name: 'application.verify', locale: value.locale, params: { name: value.name, eventTitle: contentFor(event, value.locale).title, url } },
     }),
     audit: {
       id: nextId(deps),
@@ -166,7 +166,7 @@ export async function submitApplication(deps: Deps, slug: string, input: Applica
     day: dayInZone(now, event.timezone),
     repeatLink: { token, url },
     locale: value.locale,
-    newId: () => nextId(deps),
+    spareIds: [nextId(deps), nextId(deps)],
     idempotency,
   });
   if (outcome.kind === 'replayed') {
@@ -272,7 +272,7 @@ export async function withdrawApplication(deps: Deps, token: string): Promise<Ap
       to: app.email,
       eventId: app.eventId,
       now: nowIso,
-      mail: withdrawnMail(app.locale, { name: app.name, eventTitle: contentFor(event, app.locale).title }),
+      template: { name: 'application.withdrawn', locale: app.locale, params: { name: app.name, eventTitle: contentFor(event, app.locale).title } },
     });
     await appendAudit(trx, {
       id: nextId(deps),
@@ -290,6 +290,16 @@ export async function withdrawApplication(deps: Deps, token: string): Promise<Ap
   });
   if (withdrawn) deps.afterCommit?.mailEnqueued();
   return { ...app, status: 'withdrawn', withdrawnAt: nowIso };
+}
+
+function groupEmails(apps: { event_id: string; email: string }[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const a of apps) {
+    const list = m.get(a.event_id);
+    if (list) list.push(a.email);
+    else m.set(a.event_id, [a.email]);
+  }
+  return m;
 }
 
 async function findEventByIdOrThrow(db: Queryable, id: string): Promise<Event> {
@@ -314,6 +324,10 @@ export async function purgeUnverifiedApplications(deps: Deps): Promise<number> {
       .where('created_at', '<', cutoff)
       .execute();
     await forgetIntakeKeys(trx, deps.config.secret, doomed);
+    // The mails to them (the verification link, "already applied") hold the name and address too.
+    for (const [eventId, emails] of groupEmails(doomed)) {
+      for (let i = 0; i < emails.length; i += 500) await trx.deleteFrom('outbox').where('event_id', '=', eventId).where('to_address', 'in', emails.slice(i, i + 500)).execute();
+    }
     const res = await trx.deleteFrom('applications').where('verified', '=', 0).where('created_at', '<', cutoff).executeTakeFirst();
     const n = Number(res.numDeletedRows);
     if (n > 0) {

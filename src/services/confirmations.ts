@@ -2,7 +2,7 @@ import { AppError } from '../errors.ts';
 import { contentFor, type Event } from '../domain/event.ts';
 import type { Application } from '../db/repositories/applications.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
-import { confirmedMail, declinedMail, eventIcsAttachment, formatEventDetails } from '../mail/after-draw-mails.ts';
+import { eventIcsAttachment, formatEventDetails } from '../mail/after-draw-mails.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Queryable } from '../db/connect.ts';
@@ -115,7 +115,11 @@ async function mailConfirmation(
     to: app.email,
     eventId: event.id,
     now: p.nowIso,
-    mail: confirmedMail(app.locale, { name: app.name, eventTitle: title, seats: p.seats, holders: p.holders, ticketsUrl: `${url}/tickets`, details }),
+    template: {
+      name: 'application.confirmed',
+      locale: app.locale,
+      params: { name: app.name, eventTitle: title, seats: p.seats, holders: p.holders, ticketsUrl: `${url}/tickets`, details },
+    },
     attachments: ics ? [ics] : [],
   });
 }
@@ -144,7 +148,7 @@ export async function declineApplication(deps: Deps, applicationId: string, acto
       to: app.email,
       eventId: event.id,
       now: nowIso,
-      mail: declinedMail(app.locale, { name: app.name, eventTitle: contentFor(event, app.locale).title }),
+      template: { name: 'application.declined', locale: app.locale, params: { name: app.name, eventTitle: contentFor(event, app.locale).title } },
     });
     await appendAudit(trx, { id: nextId(deps), at: nowIso, actor, action: 'application.declined', eventId: event.id, subjectId: app.id, data: { seats: app.seats, was: app.status } });
     const promoted = await promoteLocked(trx, deps, event, now);

@@ -18,7 +18,6 @@ import { appendAudit } from '../db/repositories/audit.ts';
 import { advanceDraw, findDrawByEventId, insertDraw, setPerApplication, type DrawRecord } from '../db/repositories/draws.ts';
 import { findEventById } from '../db/repositories/events.ts';
 import { outboxRow } from '../mail/outbox.ts';
-import { waitlistedMail } from '../mail/selection-mails.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
 import { nextId } from './ids.ts';
@@ -305,7 +304,11 @@ async function markWaitlisted(
             to: a.email,
             eventId: event.id,
             now: nowIso,
-            mail: waitlistedMail(a.locale, { name: a.name, eventTitle: contentFor(event, a.locale).title, url: `${deps.config.publicUrl}/a/${token}`, position: pos }),
+            template: {
+              name: 'draw.waitlisted',
+              locale: a.locale,
+              params: { name: a.name, eventTitle: contentFor(event, a.locale).title, url: `${deps.config.publicUrl}/a/${token}`, position: pos },
+            },
           }),
           audit: { id: nextId(deps), at: nowIso, actor, action: 'application.waitlisted', event_id: event.id, subject_id: a.id, data: JSON.stringify({ position: pos }) },
         };

@@ -7,7 +7,7 @@ import { findEventById } from '../db/repositories/events.ts';
 import { AppError } from '../errors.ts';
 import { formatDateTime } from '../i18n/index.ts';
 import { outboxRow } from '../mail/outbox.ts';
-import { offerMail, type OfferSource } from '../mail/selection-mails.ts';
+import type { OfferSource } from '../mail/selection-mails.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
 import { nextId } from './ids.ts';
@@ -111,14 +111,11 @@ export async function makeOffers(
             to: a.email,
             eventId: event.id,
             now: nowIso,
-            mail: offerMail(a.locale, {
-              name: a.name,
-              eventTitle: contentFor(event, a.locale).title,
-              url,
-              deadline: deadline.get(a.locale)!,
-              seats: a.partySize,
-              source,
-            }),
+            template: {
+              name: 'offer',
+              locale: a.locale,
+              params: { name: a.name, eventTitle: contentFor(event, a.locale).title, url, deadline: deadline.get(a.locale)!, seats: a.partySize, source },
+            },
           }),
           audit: {
             id: nextId(deps),

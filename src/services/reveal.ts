@@ -2,7 +2,7 @@ import { AppError, type FieldError } from '../errors.ts';
 import { contentFor, type Event } from '../domain/event.ts';
 import type { Queryable } from '../db/connect.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
-import { eventIcsAttachment, formatEventDetails, revealMail } from '../mail/after-draw-mails.ts';
+import { eventIcsAttachment, formatEventDetails } from '../mail/after-draw-mails.ts';
 import { outboxRow } from '../mail/outbox.ts';
 import type { Locale } from '../domain/locales.ts';
 import { hashToken, newToken } from '../platform/random.ts';
@@ -167,7 +167,7 @@ async function mailDetails(trx: Queryable, deps: Deps, event: Event, nowIso: str
         to: g.email,
         eventId: event.id,
         now: nowIso,
-        mail: revealMail(locale, { name: g.name, eventTitle: title, details, ticketsUrl: `${deps.config.publicUrl}/a/${token}/tickets`, update }),
+        template: { name: 'event.reveal', locale, params: { name: g.name, eventTitle: title, details, ticketsUrl: `${deps.config.publicUrl}/a/${token}/tickets`, update } },
         attachments: ics ? [ics] : [],
       }),
     );

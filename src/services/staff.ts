@@ -4,7 +4,6 @@ import { type Locale } from '../domain/locales.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import type { UserRow } from '../db/schema.ts';
 import { enqueueMail } from '../mail/outbox.ts';
-import { setupMail } from '../mail/render.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
 import { nextId } from './ids.ts';
@@ -43,7 +42,7 @@ export async function inviteUser(deps: Deps, actor: string, input: { email: stri
       .insertInto('user_setup_tokens')
       .values({ token_hash: hashToken(token), user_id: user.id, expires_at: new Date(now.getTime() + INVITE_HOURS * 3_600_000).toISOString(), used_at: null })
       .execute();
-    await enqueueMail(trx, { id: nextId(deps), kind: 'user.setup', to: email, mail: setupMail(input.locale, { url: setupUrl }), now: nowIso });
+    await enqueueMail(trx, { id: nextId(deps), kind: 'user.setup', to: email, template: { name: 'user.setup', locale: input.locale, params: { url: setupUrl } }, now: nowIso });
     await appendAudit(trx, { id: nextId(deps), at: nowIso, actor, action: 'user.invited', subjectId: user.id, data: { role: user.role } });
   });
   deps.afterCommit?.mailEnqueued();

@@ -1,11 +1,11 @@
 import { contentFor, type Event } from '../domain/event.ts';
+import type { Locale } from '../domain/locales.ts';
 import { MAX_SEATS, nextPromotions, type DrawParameters, type Entry, type FreezeRecord } from '../domain/draw/index.ts';
 import type { Queryable } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { applicationFromRow, findApplicationById, type Application } from '../db/repositories/applications.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import { eventFromRow } from '../db/repositories/events.ts';
-import { expiredMail } from '../mail/after-draw-mails.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import type { Deps } from './deps.ts';
 import { nextId } from './ids.ts';
@@ -208,14 +208,14 @@ export async function expireOffersAndPromote(deps: Deps): Promise<ExpiryRun> {
         .returning(['id', 'name', 'email', 'locale', 'seats', 'offer_source'])
         .execute();
       for (const a of rows) {
-        const locale = a.locale as Parameters<typeof expiredMail>[0];
+        const locale = a.locale as Locale;
         await enqueueMail(trx, {
           id: nextId(deps),
           kind: 'offer.expired',
           to: a.email,
           eventId: event_id,
           now: nowIso,
-          mail: expiredMail(locale, { name: a.name, eventTitle: contentFor(event, locale).title }),
+          template: { name: 'offer.expired', locale, params: { name: a.name, eventTitle: contentFor(event, locale).title } },
         });
         await appendAudit(trx, {
           id: nextId(deps),

@@ -14,6 +14,7 @@ import type { TestContext } from '../helpers/context.ts';
 import { insertParty } from '../helpers/after-draw.ts';
 import { assertAccessible, launchBrowser, openPage, screenshot } from '../helpers/browser.ts';
 import { createOwner, startTestServer, type TestServer } from '../helpers/server.ts';
+import { withRenderedMail } from '../../src/mail/templates.ts';
 
 /**
  * After the draw, in Chromium: a waitlisted party moves up, confirms from the mailed link, the
@@ -40,7 +41,7 @@ test('promoted → confirms from the mail → reveal → QR from a screenshot �
   const ctx = { deps, clock: deps.clock, db: server.db } as unknown as TestContext;
   await insertParty(ctx, event, { status: 'waitlisted', name: 'Ada Lovelace', email: 'ada@example.com', guests: ['Charles Babbage'], drawPosition: 0 });
   assert.equal((await promoteWaitlist(deps, event.id)).length, 1);
-  const mail = await server.db.db.selectFrom('outbox').selectAll().where('to_address', '=', 'ada@example.com').where('kind', '=', 'offer.waitlist').executeTakeFirstOrThrow();
+  const mail = withRenderedMail(await server.db.db.selectFrom('outbox').selectAll().where('to_address', '=', 'ada@example.com').where('kind', '=', 'offer.waitlist').executeTakeFirstOrThrow());
   const link = mail.text_body.match(/http:\/\/127\.0\.0\.1:\d+\/a\/[A-Za-z0-9_-]+/)![0];
 
   // The applicant confirms from the mailed link.

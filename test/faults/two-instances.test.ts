@@ -37,21 +37,28 @@ forEachDialect('two instances on one database', (ctx) => {
         await c.db.db.insertInto('outbox').values(rows).execute();
       }
       const delivered: string[] = [];
-      const transport = (): MailTransport => ({
+      const by = { a: 0, b: 0 };
+      const transport = (who: 'a' | 'b'): MailTransport => ({
         async send(row) {
           delivered.push(row.id);
-          await new Promise((r) => setTimeout(r, Math.random() * 3));
+          by[who]++;
+          await new Promise((r) => setTimeout(r, 5 + Math.random() * 5)); // long enough that neither can finish alone
         },
         close() {},
       });
-      const a = new OutboxSender({ db: c.db.db, clock: systemClock, transport: transport(), instanceId: 'a', batchSize: 20, concurrency: 4 });
-      const b = new OutboxSender({ db: other.db, clock: systemClock, transport: transport(), instanceId: 'b', batchSize: 20, concurrency: 4 });
+      const a = new OutboxSender({ db: c.db.db, clock: systemClock, transport: transport('a'), instanceId: 'a', batchSize: 20, concurrency: 4 });
+      const b = new OutboxSender({ db: other.db, clock: systemClock, transport: transport('b'), instanceId: 'b', batchSize: 20, concurrency: 4 });
+      // Both pools connected before the race starts: on a busy machine a cold connect could take longer than
+      // the other instance needs for all 300 mails, and "both worked" would be about connect times.
+      await Promise.all([c.db.db, other.db].map((db) => db.selectFrom('outbox').select('id').limit(1).execute()));
       const [na, nb] = await Promise.all([a.drain(), b.drain()]);
       await Promise.all([a.drain(), b.drain()]);
       assert.equal(delivered.length, 300, 'every mail once');
       assert.equal(new Set(delivered).size, 300, 'no mail twice');
       assert.deepEqual([...delivered].sort(), [...ids].sort());
-      assert.ok(na > 0 && nb > 0, `both instances worked (${na} + ${nb})`);
+      assert.equal(na + nb, 300, 'each counted its own');
+      assert.deepEqual([na, nb], [by.a, by.b]);
+      assert.ok(by.a > 0 && by.b > 0, `both instances worked (${by.a} + ${by.b})`);
       const left = await c.db.db.selectFrom('outbox').select('id').where('kind', '=', 'test').where('status', '!=', 'sent').execute();
       assert.equal(left.length, 0);
     } finally {

@@ -8,6 +8,7 @@ import { findEventById } from '../../src/db/repositories/events.ts';
 import { hashToken } from '../../src/platform/random.ts';
 import type { Event } from '../../src/domain/event.ts';
 import { parseOptions } from '../../src/http/event-form-input.ts';
+import { withRenderedMail } from '../../src/mail/templates.ts';
 
 const PASSWORD = 'correct horse battery';
 
@@ -371,7 +372,7 @@ forEachDialect('http admin', (ctx) => {
     const user = await c.db.db.selectFrom('users').selectAll().where('email', '=', 'new.person@example.com').executeTakeFirstOrThrow();
     assert.equal(user.role, 'reviewer');
     assert.equal(user.password_hash, null);
-    const mail = await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', 'new.person@example.com').executeTakeFirstOrThrow();
+    const mail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', 'new.person@example.com').executeTakeFirstOrThrow());
     assert.match(mail.subject, /Passwort/);
     assert.ok(mail.text_body.includes(link!), 'the mail carries the same link');
     const path = new URL(link!).pathname;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { forEachDialect } from '../helpers/context.ts';
 import { Browser, buildTestApp, csrfFrom, fieldValue } from '../helpers/http.ts';
 import { changeEventStatus } from '../../src/services/events.ts';
+import { withRenderedMail } from '../../src/mail/templates.ts';
 
 const apiBody = (email: string, over: object = {}) => ({
   name: 'Grace Hopper',
@@ -33,7 +34,13 @@ forEachDialect('http public', (ctx) => {
     assert.match(accept.body, /<html lang="de"/);
     const en = await app.inject({ url: `/e/${event.slug}` });
     assert.match(en.body, /Launch Night New York/);
-    assert.match(en.headers['content-security-policy'] as string, /script-src 'self'/);
+    const csp = en.headers['content-security-policy'] as string;
+    assert.match(csp, /script-src 'self'(;|$)/, 'no inline script, no eval');
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.match(csp, /form-action 'self'/);
+    assert.equal(en.headers['x-content-type-options'], 'nosniff');
+    assert.equal(en.headers['referrer-policy'], 'same-origin');
+    assert.equal(en.headers['strict-transport-security'], undefined, 'no HSTS on plain http');
     await app.close();
   });
 
@@ -160,7 +167,7 @@ forEachDialect('http public', (ctx) => {
     const event = await c.makeEvent();
     const app = await buildTestApp(c);
     await app.inject({ method: 'POST', url: `/api/v1/events/${event.slug}/applications`, payload: apiBody('status@example.com') });
-    const mail = await c.db.db.selectFrom('outbox').select('text_body').where('to_address', '=', 'status@example.com').executeTakeFirstOrThrow();
+    const mail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', 'status@example.com').executeTakeFirstOrThrow());
     const link = mail.text_body.match(/http:\/\/admit\.test(\/a\/[\w-]+)/)![1];
     const b = new Browser(app);
     const status = await b.get(link);

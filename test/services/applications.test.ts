@@ -11,6 +11,7 @@ import {
 } from '../../src/services/applications.ts';
 import { changeEventStatus } from '../../src/services/events.ts';
 import { forEachDialect } from '../helpers/context.ts';
+import { withRenderedMail } from '../../src/mail/templates.ts';
 
 const input = (email: string, over: object = {}) => ({
   name: 'Ada Lovelace',
@@ -26,7 +27,7 @@ const input = (email: string, over: object = {}) => ({
 /** The token is only ever in the mail: read it from the outbox like an applicant would. */
 async function tokenFromMail(ctx: ReturnType<Parameters<Parameters<typeof forEachDialect>[1]>[0]>, to: string): Promise<string> {
   const rows = await ctx.db.db.selectFrom('outbox').selectAll().where('to_address', '=', to).orderBy('id', 'desc').execute();
-  const m = rows[0]?.text_body.match(/\/a\/([A-Za-z0-9_-]+)/);
+  const m = (rows[0] && withRenderedMail(rows[0]))?.text_body.match(/\/a\/([A-Za-z0-9_-]+)/);
   assert.ok(m, `no link in mail to ${to}`);
   return m[1];
 }
@@ -42,7 +43,7 @@ forEachDialect('applications', (ctx) => {
     const row = await c.db.db.selectFrom('applications').selectAll().where('id', '=', r.id).executeTakeFirstOrThrow();
     assert.equal(row.party_size, 2);
     assert.equal(row.verified, 0);
-    const mail = await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', 'ada@example.com').executeTakeFirstOrThrow();
+    const mail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', 'ada@example.com').executeTakeFirstOrThrow());
     assert.match(mail.subject, /Bitte bestätigen Sie Ihre Bewerbung/);
     const audit = await c.db.db.selectFrom('audit_log').select('action').where('subject_id', '=', r.id).execute();
     assert.deepEqual(audit.map((a) => a.action), ['application.submitted']);
@@ -119,6 +120,8 @@ forEachDialect('applications', (ctx) => {
     assert.ok((await purgeUnverifiedApplications(c.deps)) >= 1);
     const left = await c.db.db.selectFrom('applications').select('email').where('event_id', '=', event.id).execute();
     assert.deepEqual(left.map((r) => r.email), ['keep@example.com']);
+    const mails = await c.db.db.selectFrom('outbox').select('to_address').where('event_id', '=', event.id).execute();
+    assert.deepEqual([...new Set(mails.map((m) => m.to_address))], ['keep@example.com'], 'the purged address has no mail left either');
   });
 
   test('concurrent submissions of one address yield one application', async () => {

@@ -7,6 +7,7 @@ import { revealDueEvents, revealEvent, saveRevealDetails } from '../../src/servi
 import { Scheduler } from '../../src/services/scheduler.ts';
 import { forEachDialect } from '../helpers/context.ts';
 import { insertParty } from '../helpers/after-draw.ts';
+import { withRenderedMail } from '../../src/mail/templates.ts';
 
 test('ics: RFC 5545 lines (CRLF, ≤75 octets, folded), UID, DTSTAMP and times in UTC, escaped text', () => {
   const ics = icsCalendar({
@@ -67,7 +68,7 @@ forEachDialect('reveal', (ctx) => {
     await Promise.all([a.runDue(), b.runDue()]);
     assert.equal((await revealEvent(c.deps, 'owner', event.id)).revealed, false, 'idempotent');
 
-    const mails = await c.db.db.selectFrom('outbox').selectAll().where('event_id', '=', event.id).where('kind', '=', 'event.revealed').execute();
+    const mails = (await c.db.db.selectFrom('outbox').selectAll().where('event_id', '=', event.id).where('kind', '=', 'event.revealed').execute()).map(withRenderedMail);
     assert.equal(mails.length, 1, 'one mail per confirmed party, once');
     assert.equal(mails[0].to_address, early.email);
     assert.match(mails[0].subject, /Zeit und Ort/);
@@ -79,7 +80,7 @@ forEachDialect('reveal', (ctx) => {
     assert.match(Buffer.from(att.content, 'base64').toString(), /DTSTART:20261213T000000Z\r\n/);
 
     await confirmApplication(c.deps, later.id);
-    const conf = await c.db.db.selectFrom('outbox').selectAll().where('kind', '=', 'application.confirmed').where('to_address', '=', later.email).executeTakeFirstOrThrow();
+    const conf = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('kind', '=', 'application.confirmed').where('to_address', '=', later.email).executeTakeFirstOrThrow());
     assert.match(conf.text_body, /Pier 17/);
     assert.ok(conf.attachments, 'the calendar file comes with a confirmation after the reveal');
 

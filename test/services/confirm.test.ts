@@ -7,6 +7,7 @@ import { ticketToken } from '../../src/services/tickets.ts';
 import { expireOffersAndPromote } from '../../src/services/waitlist.ts';
 import { forEachDialect } from '../helpers/context.ts';
 import { heldSeats, insertParty, statusOf, waitlist } from '../helpers/after-draw.ts';
+import { withRenderedMail } from '../../src/mail/templates.ts';
 
 const rejects = (code: string) => (err: unknown) => err instanceof AppError && err.code === code;
 const HOUR = 3_600_000;
@@ -26,7 +27,7 @@ forEachDialect('confirmations', (ctx) => {
       assert.ok(Buffer.from(token, 'base64url').length * 8 >= 128);
       assert.equal(tk.token_hash, hashToken(token));
     }
-    const mail = await c.db.db.selectFrom('outbox').selectAll().where('kind', '=', 'application.confirmed').where('to_address', '=', p.email).executeTakeFirstOrThrow();
+    const mail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('kind', '=', 'application.confirmed').where('to_address', '=', p.email).executeTakeFirstOrThrow());
     assert.match(mail.subject, /Ihr Platz ist bestätigt/);
     assert.match(mail.text_body, /\/a\/[A-Za-z0-9_-]+\/tickets/);
     assert.equal(mail.attachments, null, 'no calendar file before the reveal');

@@ -1,5 +1,6 @@
 import { hashToken } from '../../src/platform/random.ts';
 import type { TestContext } from '../helpers/context.ts';
+import { renderOutboxMail } from '../../src/mail/templates.ts';
 
 /**
  * Verified applications written straight into the table (the applicant journey has its own
@@ -38,8 +39,8 @@ export async function seedVerifiedApplications(c: TestContext, eventId: string, 
 
 /** The status-page token of the latest mail to an address (tokens only ever travel by mail). */
 export async function tokenFromMail(c: TestContext, to: string): Promise<string> {
-  const rows = await c.db.db.selectFrom('outbox').select('text_body').where('to_address', '=', to).orderBy('id', 'desc').execute();
-  const m = rows[0]?.text_body.match(/\/a\/([A-Za-z0-9_-]+)/);
+  const rows = await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', to).orderBy('id', 'desc').execute();
+  const m = rows[0] && renderOutboxMail(rows[0]).text.match(/\/a\/([A-Za-z0-9_-]+)/);
   if (!m) throw new Error(`no link in mail to ${to}`);
   return m[1];
 }

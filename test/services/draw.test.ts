@@ -10,6 +10,7 @@ import { seatsHeld } from '../../src/services/offers.ts';
 import { reviewApplication } from '../../src/services/review.ts';
 import { forEachDialect } from '../helpers/context.ts';
 import { closeAt, seedVerifiedApplications, tokenFromMail } from './draw-fixtures.ts';
+import { withRenderedMail } from '../../src/mail/templates.ts';
 
 const rejects = (code: string) => (err: unknown) => err instanceof AppError && err.code === code;
 
@@ -66,13 +67,13 @@ forEachDialect('draw service', (ctx) => {
     // Waitlist mail: 1-based position among those not drawn, and a working status link.
     const third = byEntry.get(bundle.result.waitlist[2])!;
     assert.equal(third.status, 'waitlisted');
-    const mail = await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', third.email).where('kind', '=', 'draw.waitlisted').executeTakeFirstOrThrow();
+    const mail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', third.email).where('kind', '=', 'draw.waitlisted').executeTakeFirstOrThrow());
     assert.match(mail.text_body, third.locale === 'de' ? /Platz 3 der Warteliste/ : /position 3/);
     const app = await findApplicationByToken(c.deps, await tokenFromMail(c, third.email));
     assert.equal(app.id, third.id);
     assert.equal(app.entryId, third.entry_id);
 
-    const offerMail = await c.db.db.selectFrom('outbox').select(['subject', 'text_body']).where('to_address', '=', byEntry.get(bundle.result.selected[0])!.email).executeTakeFirstOrThrow();
+    const offerMail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', byEntry.get(bundle.result.selected[0])!.email).executeTakeFirstOrThrow());
     assert.match(offerMail.subject, /selected|ausgelost/);
     const audit = await c.db.db.selectFrom('audit_log').select('action').where('event_id', '=', event.id).where('action', 'like', 'draw.%').orderBy('id').execute();
     assert.deepEqual(audit.map((a) => a.action), ['draw.committed', 'draw.frozen', 'draw.drawn']);

@@ -8,6 +8,7 @@ import { seatsHeld } from '../../src/services/offers.ts';
 import { reviewApplication } from '../../src/services/review.ts';
 import { forEachDialect } from '../helpers/context.ts';
 import { seedVerifiedApplications, tokenFromMail } from './draw-fixtures.ts';
+import { withRenderedMail } from '../../src/mail/templates.ts';
 
 const rejects = (code: string) => (err: unknown) => err instanceof AppError && err.code === code;
 
@@ -35,7 +36,7 @@ forEachDialect('invites and review', (ctx) => {
     assert.deepEqual(app.guests.map((g) => g.name), ['Gast 1', 'Gast 2']);
     assert.equal(app.offerExpiresAt, new Date(c.clock.now().getTime() + event.confirmHours * 3_600_000).toISOString());
     assert.equal(await seatsHeld(c.db.db, event.id), 3);
-    const mail = await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', 'petra@example.com').executeTakeFirstOrThrow();
+    const mail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', 'petra@example.com').executeTakeFirstOrThrow());
     assert.equal(mail.kind, 'offer.invite');
     assert.match(mail.subject, /Sie sind eingeladen/);
     assert.match(mail.text_body, /bestätigen Sie bis/);
@@ -74,7 +75,7 @@ forEachDialect('invites and review', (ctx) => {
     const [a, b, d] = await seedVerifiedApplications(c, event.id, 3, 'rv');
     const approved = await reviewApplication(c.deps, 'rev', a, 'approve', 'keynote speaker');
     assert.deepEqual([approved.status, approved.offerSource, approved.reviewNote], ['offered', 'review', 'keynote speaker']);
-    const mail = await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', approved.email).executeTakeFirstOrThrow();
+    const mail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', approved.email).executeTakeFirstOrThrow());
     assert.equal(mail.kind, 'offer.review');
     assert.doesNotMatch(mail.text_body, /keynote/);
     await assert.rejects(reviewApplication(c.deps, 'rev', a, 'reject'), rejects('review.not_allowed'));

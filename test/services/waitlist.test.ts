@@ -9,6 +9,7 @@ import { countWhere, heldSeats, insertParty, statusOf, waitlist } from '../helpe
 import { commitDraw, freezeDraw, runDraw } from '../../src/services/draw.ts';
 import { declineApplication } from '../../src/services/confirmations.ts';
 import { closeAt, seedVerifiedApplications } from './draw-fixtures.ts';
+import { withRenderedMail } from '../../src/mail/templates.ts';
 
 const HOUR = 3_600_000;
 
@@ -46,7 +47,7 @@ forEachDialect('waitlist', (ctx) => {
     const r1 = await expireOffersAndPromote(c.deps);
     assert.deepEqual(r1, { expired: 1, promoted: 1 });
     assert.equal(await statusOf(c.db, a.id), 'expired');
-    const expiredMail = await c.db.db.selectFrom('outbox').selectAll().where('kind', '=', 'offer.expired').executeTakeFirstOrThrow();
+    const expiredMail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('kind', '=', 'offer.expired').executeTakeFirstOrThrow());
     assert.equal(expiredMail.to_address, a.email);
     assert.match(expiredMail.subject, /abgelaufen/, 'localized');
     assert.equal(await statusOf(c.db, w3.id), 'waitlisted', 'a party of 3 does not fit 2 seats: skipped, never split');

@@ -4,6 +4,9 @@ import * as m002 from './002-selection.ts';
 import * as m003 from './003-intake.ts';
 import * as m004 from './004-api-tokens.ts';
 import * as m005 from './005-count-indexes.ts';
+import * as m006 from './006-application-counts.ts';
+import * as m008 from './008-outbox-address-index.ts';
+import * as m007 from './007-mail-templates.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -20,4 +23,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['003-intake', m003],
   ['004-api-tokens', m004],
   ['005-count-indexes', m005],
+  ['006-application-counts', m006],
+  ['007-mail-templates', m007],
+  ['008-outbox-address-index', m008],
 ];

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Guest } from '../../domain/application.ts';
 import type { Locale } from '../../domain/locales.ts';
 import type { Queryable } from '../connect.ts';
@@ -95,38 +96,146 @@ export interface ApplicationFilter {
   limit: number;
 }
 
-/** Keyset pagination, newest first: WHERE id < :after ORDER BY id DESC. No OFFSET scans. */
-export async function listApplications(db: Queryable, f: ApplicationFilter): Promise<Application[]> {
-  let q = db.selectFrom('applications').selectAll().where('event_id', '=', f.eventId);
+function filtered(db: Queryable, f: Omit<ApplicationFilter, 'limit'>) {
+  let q = db.selectFrom('applications').where('event_id', '=', f.eventId);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.country) q = q.where('country', '=', f.country);
   if (f.partySize) q = q.where('party_size', '=', f.partySize);
   if (f.verified !== undefined) q = q.where('verified', '=', f.verified ? 1 : 0);
   if (f.q) {
     const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q = q.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb('email_normalized', 'like', like)]));
+    // ESCAPE spelled out: PostgreSQL escapes with a backslash by default, SQLite only when told.
+    q = q.where(sql<boolean>`(lower(name) like ${like} escape '\\' or email_normalized like ${like} escape '\\')`);
   }
   if (f.after) q = q.where('id', '<', f.after);
-  const rows = await q.orderBy('id', 'desc').limit(f.limit).execute();
+  return q;
+}
+
+/**
+ * Keyset pagination, newest first: WHERE id < :after ORDER BY id DESC. No OFFSET scans. Exact: with a filter
+ * no index serves in id order (a search, party size, two filters at once) it may read every row of the event;
+ * the organizer's page uses {@link listApplicationPage}, which bounds that.
+ */
+export async function listApplications(db: Queryable, f: ApplicationFilter): Promise<Application[]> {
+  const rows = await applicationListQuery(db, f).execute();
   return rows.map(applicationFromRow);
 }
 
-export async function countApplicationsByStatus(db: Queryable, eventId: string) {
-  return db
-    .selectFrom('applications')
-    .select(['status', 'verified', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('party_size').as('people')])
+/** The list statement itself (tests EXPLAIN it on both databases). */
+export function applicationListQuery(db: Queryable, f: ApplicationFilter & { floor?: string }) {
+  let q = filtered(db, f);
+  if (f.floor) q = q.where('id', '>=', f.floor);
+  return q.selectAll().orderBy('id', 'desc').limit(f.limit);
+}
+
+/**
+ * Filters an index reads in id order by itself, so a page costs ~limit index entries however rare the match:
+ * (event_id, id), (event_id, status, id), (event_id, country, id), (event_id, status, verified, id).
+ */
+export function filterUsesIndex(f: Omit<ApplicationFilter, 'limit' | 'after'>): boolean {
+  if (f.q || f.partySize) return false;
+  if (f.country) return !f.status && f.verified === undefined;
+  if (f.verified !== undefined) return !!f.status;
+  return true;
+}
+
+export interface ApplicationPage {
+  rows: Application[];
+  /** Cursor for the next page (the "after" to pass), null on the last page. */
+  next: string | null;
+  /**
+   * Set when the page ended at the scan bound rather than after `limit` matches: every application newer
+   * than this one was looked at; older ones were not yet (the next page continues there).
+   */
+  searchedTo: { id: string; createdAt: string } | null;
+}
+
+/**
+ * One page of the organizer's list with bounded work. When the filters are served by an index in id order
+ * this is {@link listApplications}. Otherwise (search, party size, combined filters) it looks at no more
+ * than `scanLimit` applications per page, newest first: it finds the id `scanLimit` rows below the cursor on
+ * (event_id, id) — an index-only walk — and searches only above it. A page may then hold fewer than `limit`
+ * rows although older matches exist; `searchedTo` says how far it looked and `next` continues from there.
+ */
+export async function listApplicationPage(db: Queryable, f: ApplicationFilter & { scanLimit: number }): Promise<ApplicationPage> {
+  let floor: { id: string; created_at: string } | undefined;
+  if (!filterUsesIndex(f)) {
+    let w = db.selectFrom('applications').select(['id', 'created_at']).where('event_id', '=', f.eventId);
+    if (f.after) w = w.where('id', '<', f.after);
+    floor = await w.orderBy('id', 'desc').offset(f.scanLimit - 1).limit(1).executeTakeFirst();
+  }
+  const rows = (await applicationListQuery(db, { ...f, floor: floor?.id, limit: f.limit + 1 }).execute()).map(applicationFromRow);
+  if (rows.length > f.limit) return { rows: rows.slice(0, f.limit), next: rows[f.limit - 1].id, searchedTo: null };
+  if (floor) return { rows, next: floor.id, searchedTo: { id: floor.id, createdAt: floor.created_at } };
+  return { rows, next: null, searchedTo: null };
+}
+
+export interface StatusCount {
+  status: string;
+  verified: number;
+  n: number;
+  people: number;
+}
+
+/**
+ * Applications of an event by status and email state, now: read from `application_counts`, which triggers keep
+ * exact in the same transaction as every write to `applications` (migration 006). A few hundred rows at most,
+ * whatever the number of applications.
+ */
+export async function countApplicationsByStatus(db: Queryable, eventId: string): Promise<StatusCount[]> {
+  const rows = await db
+    .selectFrom('application_counts')
+    .select(['status', 'verified', (eb) => eb.fn.sum<number | string>('n').as('n'), (eb) => eb.fn.sum<number | string>('people').as('people')])
     .where('event_id', '=', eventId)
     .groupBy(['status', 'verified'])
     .execute();
+  return rows
+    .map((r) => ({ status: r.status, verified: Number(r.verified), n: Number(r.n), people: Number(r.people) }))
+    .filter((r) => r.n !== 0)
+    .sort((a, b) => a.status.localeCompare(b.status) || a.verified - b.verified);
 }
 
-/** Applications per country of residence, most first (the organizer's overview; one GROUP BY is fine at this size). */
-export async function countApplicationsByCountry(db: Queryable, eventId: string) {
+/** Applications per country of residence (every status), most first; from the same counters. */
+export async function countApplicationsByCountry(db: Queryable, eventId: string): Promise<{ country: string; n: number; people: number }[]> {
   const rows = await db
-    .selectFrom('applications')
-    .select(['country', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('party_size').as('people')])
+    .selectFrom('application_counts')
+    .select(['country', (eb) => eb.fn.sum<number | string>('n').as('n'), (eb) => eb.fn.sum<number | string>('people').as('people')])
     .where('event_id', '=', eventId)
     .groupBy('country')
     .execute();
-  return rows.map((r) => ({ country: r.country, n: Number(r.n), people: Number(r.people) })).sort((a, b) => b.n - a.n || a.country.localeCompare(b.country));
+  return rows
+    .map((r) => ({ country: r.country, n: Number(r.n), people: Number(r.people) }))
+    .filter((r) => r.n !== 0)
+    .sort((a, b) => b.n - a.n || a.country.localeCompare(b.country));
 }
+
+/**
+ * The same counts by GROUP BY over the rows (reads every application of the event): for tests and for
+ * checking the counters, never on a page.
+ */
+export async function recountApplications(db: Queryable, eventId: string): Promise<{ status: string; verified: number; country: string; n: number; people: number }[]> {
+  const rows = await db
+    .selectFrom('applications')
+    .select(['status', 'verified', 'country', (eb) => eb.fn.countAll<number | string>().as('n'), (eb) => eb.fn.sum<number | string>('party_size').as('people')])
+    .where('event_id', '=', eventId)
+    .groupBy(['status', 'verified', 'country'])
+    .execute();
+  return rows.map((r) => ({ status: r.status, verified: Number(r.verified), country: r.country, n: Number(r.n), people: Number(r.people) })).sort(byKey);
+}
+
+/** The maintained counters per status, email state and country (what {@link recountApplications} should equal). */
+export async function maintainedCounts(db: Queryable, eventId: string): Promise<{ status: string; verified: number; country: string; n: number; people: number }[]> {
+  const rows = await db
+    .selectFrom('application_counts')
+    .select(['status', 'verified', 'country', (eb) => eb.fn.sum<number | string>('n').as('n'), (eb) => eb.fn.sum<number | string>('people').as('people')])
+    .where('event_id', '=', eventId)
+    .groupBy(['status', 'verified', 'country'])
+    .execute();
+  return rows
+    .map((r) => ({ status: r.status, verified: Number(r.verified), country: r.country, n: Number(r.n), people: Number(r.people) }))
+    .filter((r) => r.n !== 0 || r.people !== 0)
+    .sort(byKey);
+}
+
+const byKey = (a: { status: string; verified: number; country: string }, b: { status: string; verified: number; country: string }) =>
+  a.status.localeCompare(b.status) || a.verified - b.verified || a.country.localeCompare(b.country);

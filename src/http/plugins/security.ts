@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -13,35 +12,13 @@ export interface SecurityOptions {
   redisUrl?: string | null;
 }
 
-/**
- * Strict CSP: scripts and styles only from our own origin, no inline script, no eval
- * (the ALTCHA widget's worker is served from 'self' too). Forms may post only to us.
- */
 export default fp(async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
   await app.register(cookie, { secret: opts.secret });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        mediaSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'"],
-        workerSrc: ["'self'", 'blob:'],
-        fontSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    // Secure-context-only headers would break plain-http localhost; HSTS only when served over https.
-    hsts: opts.secureCookies ? { maxAge: 15_552_000 } : false,
-    crossOriginEmbedderPolicy: false,
-    referrerPolicy: { policy: 'same-origin' },
+  // The security headers are the same on every response: built once here, set with one call per request.
+  const headers = securityHeaders(opts.secureCookies);
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.headers(headers);
   });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
@@ -77,4 +54,43 @@ async function redisStore(app: FastifyInstance, url: string) {
     });
   });
   return { redis, skipOnError: true, nameSpace: 'admit-rl:' };
+}
+
+/**
+ * Strict CSP: scripts and styles only from our own origin, no inline script, no eval (the ALTCHA widget's
+ * worker is served from 'self' too); forms may post only to us; no framing. The other headers are the
+ * usual hardening set (what helmet sends by default). HSTS only when served over https: secure-context-only
+ * headers would break plain-http localhost.
+ */
+export function securityHeaders(https: boolean): Record<string, string> {
+  const csp = {
+    'default-src': "'self'",
+    'script-src': "'self'",
+    'style-src': "'self'",
+    'img-src': "'self' data: blob:",
+    'media-src': "'self' blob:",
+    'connect-src': "'self'",
+    'worker-src': "'self' blob:",
+    'font-src': "'self'",
+    'object-src': "'none'",
+    'base-uri': "'none'",
+    'form-action': "'self'",
+    'frame-ancestors': "'none'",
+  };
+  return {
+    'content-security-policy': Object.entries(csp)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(';'),
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'origin-agent-cluster': '?1',
+    'referrer-policy': 'same-origin',
+    'x-content-type-options': 'nosniff',
+    'x-dns-prefetch-control': 'off',
+    'x-download-options': 'noopen',
+    'x-frame-options': 'SAMEORIGIN',
+    'x-permitted-cross-domain-policies': 'none',
+    'x-xss-protection': '0',
+    ...(https ? { 'strict-transport-security': 'max-age=15552000; includeSubDomains' } : {}),
+  };
 }

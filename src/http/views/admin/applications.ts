@@ -2,7 +2,7 @@ import { countryName, countryOptions } from '../../../domain/countries.ts';
 import { contentFor, type Event, localized, type Question } from '../../../domain/event.ts';
 import type { Locale } from '../../../domain/locales.ts';
 import type { Application } from '../../../db/repositories/applications.ts';
-import { formatDateTime, formatNumber, type Translator } from '../../../i18n/index.ts';
+import { formatDate, formatDateTime, formatNumber, type Translator } from '../../../i18n/index.ts';
 import { html, paragraphs, type SafeHtml } from '../html.ts';
 
 export interface ListQuery {
@@ -34,7 +34,23 @@ export function stateLabel(t: Translator, status: string, verified: boolean | nu
 const qs = (params: Record<string, string | undefined>) =>
   `?${new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1]))}`;
 
-function countsSection(t: Translator, locale: Locale, event: Event, byStatus: StatusCount[], byCountry: { country: string; n: number; people: number }[]): SafeHtml {
+export interface DayCount {
+  /** YYYY-MM-DD in the event's time zone */
+  day: string;
+  received: number;
+}
+
+/** A calendar day (already in the event's zone) in the reader's language. */
+const dayLabel = (day: string, locale: Locale) => formatDate(`${day}T12:00:00Z`, locale, 'UTC');
+
+function countsSection(
+  t: Translator,
+  locale: Locale,
+  event: Event,
+  byStatus: StatusCount[],
+  byCountry: { country: string; n: number; people: number }[],
+  byDay: DayCount[],
+): SafeHtml {
   const total = byStatus.reduce((s, c) => s + Number(c.n), 0);
   const people = byStatus.reduce((s, c) => s + Number(c.people ?? 0), 0);
   const states = byStatus
@@ -61,6 +77,11 @@ function countsSection(t: Translator, locale: Locale, event: Event, byStatus: St
 <div><h3>${t('admin.apps.by_country')}</h3><ul class="counts-list">${byCountry.map(
     (c) => html`<li><a href="${qs({ country: c.country })}">${countryName(c.country, locale)}</a>${preferred.has(c.country) ? html` <span class="badge">${t('admin.apps.preferred')}</span>` : ''} <strong>${formatNumber(c.n, locale)}</strong></li>`,
   )}</ul></div>
+${byDay.length
+  ? html`<div><h3>${t('admin.apps.by_day')}</h3><p class="muted">${t('admin.apps.by_day_note')}</p><ul class="counts-list">${byDay.map(
+      (d) => html`<li>${dayLabel(d.day, locale)} <strong>${formatNumber(d.received, locale)}</strong></li>`,
+    )}</ul></div>`
+  : ''}
 </div></section>`;
 }
 
@@ -72,8 +93,11 @@ export function applicationListBody(o: {
   rows: Application[];
   nextUrl: string | null;
   firstUrl: string | null;
+  /** Set when the page stopped at the scan bound: how far back it looked (the next page goes on from there). */
+  searchedTo?: { createdAt: string } | null;
   byStatus: StatusCount[];
   byCountry: { country: string; n: number; people: number }[];
+  byDay?: DayCount[];
 }): SafeHtml {
   const { t, locale, event, query: q } = o;
   const preferred = new Set(event.preferredCountries);
@@ -82,7 +106,7 @@ export function applicationListBody(o: {
 <label for="flt-${name}">${t(`admin.apps.filter_${name}`)}</label><select id="flt-${name}" name="${name}"><option value="">${t('admin.apps.any')}</option>
 ${options.map((op) => html`<option value="${op.value}"${op.value === value ? html` selected` : ''}>${op.label}</option>`)}</select></div>`;
   return html`<p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a> · ${contentFor(event, locale).title}</p><h1>${t('admin.apps.title')}</h1>
-${countsSection(t, locale, event, o.byStatus, o.byCountry)}
+${countsSection(t, locale, event, o.byStatus, o.byCountry, o.byDay ?? [])}
 <form method="get" class="filters" role="search" aria-label="${t('admin.apps.filters')}">
 ${sel('status', q.status, statuses.map((s) => ({ value: s, label: stateLabel(t, s, true) })))}
 ${sel('verified', q.verified, [{ value: 'yes', label: t('form.yes') }, { value: 'no', label: t('form.no') }])}
@@ -102,8 +126,11 @@ ${sel('party', q.party, Array.from({ length: event.maxPartySize }, (_, i) => ({ 
 <td>${a.partySize}</td><td>${stateLabel(t, a.status, a.verified)}</td><td>${formatDateTime(a.createdAt, locale, event.timezone)}</td></tr>`,
       )
     : html`<tr><td colspan="6">${t('admin.apps.none')}</td></tr>`}</tbody></table>
+${o.searchedTo
+  ? html`<p class="muted" role="status">${t('admin.apps.searched_to', { date: formatDateTime(o.searchedTo.createdAt, locale, event.timezone) })}</p>`
+  : ''}
 <nav class="actions" aria-label="${t('admin.apps.pages')}">${o.firstUrl ? html`<a href="${o.firstUrl}">${t('admin.apps.first')}</a>` : ''}
-${o.nextUrl ? html`<a href="${o.nextUrl}" rel="next">${t('admin.apps.next')}</a>` : ''}</nav>`;
+${o.nextUrl ? html`<a href="${o.nextUrl}" rel="next">${t(o.searchedTo ? 'admin.apps.search_older' : 'admin.apps.next')}</a>` : ''}</nav>`;
 }
 
 /** An answer as the reviewer should read it: option labels and yes/no in their language, long text as paragraphs. */

@@ -1,0 +1,51 @@
+import { sql } from 'kysely';
+import type { Db, Trx } from '../db/connect.ts';
+import type { EventRow } from '../db/schema.ts';
+import type { BatchStore, KeyRow } from './batch-store.ts';
+
+/** Integer columns of the tables the intake writes; every other column it writes is text. */
+const INTEGER_COLUMNS = new Set(['party_size', 'verified', 'attempts', 'status_code', 'shard', 'received', 'people']);
+
+/**
+ * The intake batch's statements for PostgreSQL (ADR 0004): every multi-row INSERT is
+ * `INSERT … SELECT * FROM unnest($1::text[], $2::int[], …)` — one array parameter per column, so the
+ * statement text is the same for 1 or 400 rows (no query builder walking thousands of values, a short
+ * statement for the server to parse), and lookups use `= ANY($1::text[])` instead of long IN lists.
+ */
+export function pgBatchStore(trx: Db | Trx): BatchStore {
+  async function insertRows(table: string, rows: object[], tail = '', returning?: string): Promise<string[]> {
+    if (!rows.length) return [];
+    const columns = Object.keys(rows[0]);
+    const arrays = columns.map((c) => rows.map((r) => (r as Record<string, unknown>)[c] ?? null));
+    const unnest = sql.join(arrays.map((a, i) => sql`${a}::${sql.raw(INTEGER_COLUMNS.has(columns[i]) ? 'integer' : 'text')}[]`));
+    const query = sql<Record<string, string>>`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from unnest(${unnest})${sql.raw(tail)}${
+      returning ? sql` returning ${sql.ref(returning)}` : sql``
+    }`;
+    const res = await query.execute(trx);
+    return returning ? res.rows.map((r) => r[returning]) : [];
+  }
+
+  return {
+    events: async (ids) => (await sql<EventRow>`select * from events where id = any(${ids}::text[])`.execute(trx)).rows,
+    claimIdempotencyKeys: (rows) => insertRows('idempotency_keys', rows, ' on conflict (key_hash) do nothing', 'key_hash'),
+    insertApplications: (rows) => insertRows('applications', rows, ' on conflict (event_id, email_normalized) do nothing', 'id'),
+    applicationsByAddress: async (eventId, emails) =>
+      (
+        await sql<{ id: string; name: string; email: string; email_normalized: string }>`
+          select id, name, email, email_normalized from applications where event_id = ${eventId} and email_normalized = any(${emails}::text[])`.execute(trx)
+      ).rows,
+    insertLinks: async (rows) => void (await insertRows('application_links', rows)),
+    insertOutbox: async (rows) => void (await insertRows('outbox', rows)),
+    insertAudit: async (rows) => void (await insertRows('audit_log', rows)),
+    insertFlags: async (rows) => void (await insertRows('application_flags', rows)),
+    findKeys: async (eventId, keys) =>
+      (await sql<KeyRow>`select event_id, key, application_id from intake_keys where event_id = ${eventId} and key = any(${keys}::text[])`.execute(trx)).rows,
+    insertKeys: async (rows) => void (await insertRows('intake_keys', rows, ' on conflict (event_id, key) do nothing')),
+    bumpCounters: async (rows) =>
+      void (await insertRows(
+        'intake_counts',
+        rows,
+        ' on conflict (event_id, day, country, shard) do update set received = intake_counts.received + excluded.received, people = intake_counts.people + excluded.people',
+      )),
+  };
+}
