@@ -151,6 +151,8 @@ async function benchHello(): Promise<{ get: Run; post: Run }> {
 interface Rows {
   applications: number;
   outbox: number;
+  /** Mails already sent when the server stopped (the rest wait in the outbox, committed). */
+  sent: number;
   flags: number;
   emails: Set<string>;
 }
@@ -163,7 +165,8 @@ async function countRows(dataDir: string, pgSchema: string | null): Promise<Rows
       const q = async (t: string) => Number((await c.query(`select count(*) as n from ${pgSchema}.${t} where ${t === 'outbox' ? 'to_address' : 'email'} like $1`, [`%.${runId}.%`])).rows[0].n);
       const emails = new Set((await c.query(`select email from ${pgSchema}.applications where email like $1`, [`%.${runId}.%`])).rows.map((r: { email: string }) => r.email));
       const flags = Number((await c.query(`select count(*) as n from ${pgSchema}.application_flags`)).rows[0].n);
-      return { applications: await q('applications'), outbox: await q('outbox'), flags, emails };
+      const sent = Number((await c.query(`select count(*) as n from ${pgSchema}.outbox where status = 'sent' and to_address like $1`, [`%.${runId}.%`])).rows[0].n);
+      return { applications: await q('applications'), outbox: await q('outbox'), sent, flags, emails };
     } finally {
       await c.end();
     }
@@ -173,7 +176,8 @@ async function countRows(dataDir: string, pgSchema: string | null): Promise<Rows
     const q = (t: string) => (db.prepare(`select count(*) as n from ${t} where ${t === 'outbox' ? 'to_address' : 'email'} like ?`).get(`%.${runId}.%`) as { n: number }).n;
     const emails = new Set((db.prepare('select email from applications where email like ?').all(`%.${runId}.%`) as { email: string }[]).map((r) => r.email));
     const flags = (db.prepare('select count(*) as n from application_flags').get() as { n: number }).n;
-    return { applications: q('applications'), outbox: q('outbox'), flags, emails };
+    const sent = (db.prepare("select count(*) as n from outbox where status = 'sent' and to_address like ?").get(`%.${runId}.%`) as { n: number }).n;
+    return { applications: q('applications'), outbox: q('outbox'), sent, flags, emails };
   } finally {
     db.close();
   }
@@ -264,7 +268,7 @@ if (ONLY !== 'hello') {
   // connection per run); the server committed those too, so they are rows nobody was told about yet.
   const unread = rows.applications - acked;
   console.log(
-    `database (this run's addresses): ${rows.applications} applications, ${rows.outbox} outbox mails, ${rows.flags} review flags (all); acknowledged (2xx seen, warm-up included): ${acked}; ` +
+    `database (this run's addresses): ${rows.applications} applications, ${rows.outbox} outbox mails (${rows.sent} sent by the end), ${rows.flags} review flags (all); acknowledged (2xx seen, warm-up included): ${acked}; ` +
       (missing === 0 ? 'every acknowledged application is in the database ✓' : `${missing} ACKNOWLEDGED BUT MISSING ✗`) +
       (unread === 0 ? '; rows == acknowledged ✓' : `; rows − acknowledged = ${unread} (committed; the generator stopped before it read those answers)`),
   );

@@ -1,0 +1,94 @@
+/**
+ * Where the SQLite writer's time goes (issue 5 profiling aid):  npm run bench:writer [-- options]
+ * Prepares N applications through submitApplication (captured before they queue), then writes them in batches
+ * of 256 with writeBatch + the SQLite store on one connection, timing every BatchStore method and the COMMIT.
+ *
+ * Options: --count N (20000)  --no-keys (without duplicate-detection keys: what they cost)
+ *          --drop idx1,idx2 (without these indexes)  --pragma 'cache_size=-65536',… (extra pragmas)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { loadConfig } from '../src/config.ts';
+import { connectDatabase, migrateToLatest } from '../src/db/connect.ts';
+import type { PreparedApplication } from '../src/intake/application-batch.ts';
+import { writeBatch } from '../src/intake/application-batch.ts';
+import type { BatchStore } from '../src/intake/batch-store.ts';
+import { ApplicationIntake } from '../src/intake/intake.ts';
+import { sqliteBatchStore } from '../src/intake/sqlite-store.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import { cryptoRandom } from '../src/platform/random.ts';
+import { submitApplication } from '../src/services/applications.ts';
+import { demoEventInput } from '../src/services/demo.ts';
+import type { Deps } from '../src/services/deps.ts';
+import { createEvent } from '../src/services/events.ts';
+
+const argv = process.argv.slice(2);
+const COUNT = Number(argv[argv.indexOf('--count') + 1] || 20000);
+const dataDir = mkdtempSync(join(tmpdir(), 'admit-probe-'));
+const database = await connectDatabase({ url: null, dataDir });
+await migrateToLatest(database.db);
+const config = loadConfig({ ADMIT_DATA_DIR: dataDir, ADMIT_CAPTCHA: 'off', ADMIT_SECRET: 'probe-secret-0123456789abcdef0123456789', LOG_LEVEL: 'warn' });
+const deps: Deps = { database, clock: systemClock, random: cryptoRandom, config };
+const event = await createEvent(deps, 'bench', { ...demoEventInput(new Date(Date.now() - 3_600_000)), slug: 'probe' });
+
+const items: PreparedApplication[] = [];
+const NO_KEYS = argv.includes('--no-keys');
+ApplicationIntake.prototype.submit = async function (item: PreparedApplication) {
+  if (NO_KEYS) item.keys = { own: [], probes: new Map() };
+  items.push(item);
+  return { kind: 'created' };
+};
+const t0 = performance.now();
+for (let n = 0; n < COUNT; n++) {
+  await submitApplication(deps, event.slug, {
+    name: `Person ${n % 977} Example${n % 13}`,
+    email: `p.${n}@example.com`,
+    country: ['US', 'US', 'DE', 'CA'][n % 4],
+    consent: true,
+    guests: [{ name: `Guest ${n} One`, relation: 'family' }, { name: `Guest ${n} Two`, relation: 'friend' }],
+    answers: { why: 'x'.repeat(400), fan: 'yes' },
+  });
+}
+const prepUs = ((performance.now() - t0) * 1000) / COUNT;
+await database.close();
+
+const raw = new SQLite(join(dataDir, 'admit.sqlite'));
+raw.pragma('journal_mode = WAL');
+raw.pragma('synchronous = FULL');
+const pragmas = argv.includes('--pragma') ? argv[argv.indexOf('--pragma') + 1].split(',') : [];
+for (const p of pragmas) raw.pragma(p);
+if (pragmas.length) console.log(`pragmas: ${pragmas.join(', ')}`);
+const drop = argv.includes('--drop') ? argv[argv.indexOf('--drop') + 1].split(',') : [];
+for (const d of drop) raw.exec(`drop index if exists ${d}`);
+if (drop.length) console.log(`without indexes: ${drop.join(', ')}`);
+const times = new Map<string, number>();
+const inner = sqliteBatchStore(raw);
+const timed = Object.fromEntries(
+  Object.entries(inner).map(([k, fn]) => [
+    k,
+    (...args: unknown[]) => {
+      const s = performance.now();
+      const r = (fn as (...a: unknown[]) => unknown)(...args);
+      times.set(k, (times.get(k) ?? 0) + performance.now() - s);
+      return r;
+    },
+  ]),
+) as unknown as BatchStore;
+const w0 = performance.now();
+for (let i = 0; i < items.length; i += 256) {
+  const b0 = performance.now();
+  raw.exec('begin immediate');
+  times.set('begin', (times.get('begin') ?? 0) + performance.now() - b0);
+  await writeBatch(timed, { dialect: 'sqlite', shard: 0 }, items.slice(i, i + 256));
+  const c0 = performance.now();
+  raw.exec('commit');
+  times.set('commit', (times.get('commit') ?? 0) + performance.now() - c0);
+}
+const total = performance.now() - w0;
+console.log(`prepare (submitApplication without the queue): ${prepUs.toFixed(0)} µs/application`);
+console.log(`write ${items.length} in batches of 256: ${((total * 1000) / items.length).toFixed(0)} µs/application = ${Math.round(items.length / (total / 1000))}/s on one thread`);
+for (const [k, ms] of [...times].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(24)} ${((ms * 1000) / items.length).toFixed(1).padStart(6)} µs/application`);
+raw.close();
+rmSync(dataDir, { recursive: true, force: true });
