@@ -10,12 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { connectDatabase, migrateToLatest } from '../src/db/connect.ts';
 import type { PreparedApplication } from '../src/intake/application-batch.ts';
 import { writeBatch } from '../src/intake/application-batch.ts';
 import type { BatchStore } from '../src/intake/batch-store.ts';
 import { ApplicationIntake } from '../src/intake/intake.ts';
+import { pgBatchStore } from '../src/intake/pg-store.ts';
 import { sqliteBatchStore } from '../src/intake/sqlite-store.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { cryptoRandom } from '../src/platform/random.ts';
@@ -26,8 +28,10 @@ import { createEvent } from '../src/services/events.ts';
 
 const argv = process.argv.slice(2);
 const COUNT = Number(argv[argv.indexOf('--count') + 1] || 20000);
+const PG_URL = process.env.DATABASE_URL || '';
 const dataDir = mkdtempSync(join(tmpdir(), 'admit-probe-'));
-const database = await connectDatabase({ url: null, dataDir });
+const schema = PG_URL ? `probe_${process.pid}` : undefined;
+const database = await connectDatabase({ url: PG_URL || null, dataDir, schema });
 await migrateToLatest(database.db);
 const config = loadConfig({ ADMIT_DATA_DIR: dataDir, ADMIT_CAPTCHA: 'off', ADMIT_SECRET: 'probe-secret-0123456789abcdef0123456789', LOG_LEVEL: 'warn' });
 const deps: Deps = { database, clock: systemClock, random: cryptoRandom, config };
@@ -52,6 +56,48 @@ for (let n = 0; n < COUNT; n++) {
   });
 }
 const prepUs = ((performance.now() - t0) * 1000) / COUNT;
+const times = new Map<string, number>();
+const add = (k: string, ms: number) => times.set(k, (times.get(k) ?? 0) + ms);
+/** The store with every method timed (sync or async). */
+const timedStore = (inner: BatchStore): BatchStore =>
+  Object.fromEntries(
+    Object.entries(inner).map(([k, fn]) => [
+      k,
+      (...args: unknown[]) => {
+        const s = performance.now();
+        const r = (fn as (...a: unknown[]) => unknown)(...args);
+        if (r instanceof Promise) return r.then((v) => (add(k, performance.now() - s), v));
+        add(k, performance.now() - s);
+        return r;
+      },
+    ]),
+  ) as unknown as BatchStore;
+const report = (total: number) => {
+  console.log(`prepare (submitApplication without the queue): ${prepUs.toFixed(0)} µs/application`);
+  console.log(`write ${items.length} in batches of 256 (${database.dialect}): ${((total * 1000) / items.length).toFixed(0)} µs/application = ${Math.round(items.length / (total / 1000))}/s, one transaction at a time`);
+  for (const [k, ms] of [...times].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(24)} ${((ms * 1000) / items.length).toFixed(1).padStart(6)} µs/application`);
+};
+if (PG_URL) {
+  const w0 = performance.now();
+  for (let i = 0; i < items.length; i += 256) {
+    let inside = 0;
+    const b0 = performance.now();
+    await database.db.transaction().execute(async (trx) => {
+      await writeBatch(timedStore(pgBatchStore(trx)), { dialect: 'postgres', shard: 0 }, items.slice(i, i + 256));
+      inside = performance.now();
+    });
+    add('commit', performance.now() - inside);
+    void b0;
+  }
+  report(performance.now() - w0);
+  await database.close();
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  if (!argv.includes('--keep')) await c.query(`drop schema ${schema} cascade`);
+  else console.log(`kept schema ${schema}`);
+  await c.end();
+  process.exit(0);
+}
 await database.close();
 
 const raw = new SQLite(join(dataDir, 'admit.sqlite'));
@@ -63,32 +109,17 @@ if (pragmas.length) console.log(`pragmas: ${pragmas.join(', ')}`);
 const drop = argv.includes('--drop') ? argv[argv.indexOf('--drop') + 1].split(',') : [];
 for (const d of drop) raw.exec(`drop index if exists ${d}`);
 if (drop.length) console.log(`without indexes: ${drop.join(', ')}`);
-const times = new Map<string, number>();
-const inner = sqliteBatchStore(raw);
-const timed = Object.fromEntries(
-  Object.entries(inner).map(([k, fn]) => [
-    k,
-    (...args: unknown[]) => {
-      const s = performance.now();
-      const r = (fn as (...a: unknown[]) => unknown)(...args);
-      times.set(k, (times.get(k) ?? 0) + performance.now() - s);
-      return r;
-    },
-  ]),
-) as unknown as BatchStore;
+const timed = timedStore(sqliteBatchStore(raw));
 const w0 = performance.now();
 for (let i = 0; i < items.length; i += 256) {
   const b0 = performance.now();
   raw.exec('begin immediate');
-  times.set('begin', (times.get('begin') ?? 0) + performance.now() - b0);
+  add('begin', performance.now() - b0);
   await writeBatch(timed, { dialect: 'sqlite', shard: 0 }, items.slice(i, i + 256));
   const c0 = performance.now();
   raw.exec('commit');
-  times.set('commit', (times.get('commit') ?? 0) + performance.now() - c0);
+  add('commit', performance.now() - c0);
 }
-const total = performance.now() - w0;
-console.log(`prepare (submitApplication without the queue): ${prepUs.toFixed(0)} µs/application`);
-console.log(`write ${items.length} in batches of 256: ${((total * 1000) / items.length).toFixed(0)} µs/application = ${Math.round(items.length / (total / 1000))}/s on one thread`);
-for (const [k, ms] of [...times].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(24)} ${((ms * 1000) / items.length).toFixed(1).padStart(6)} µs/application`);
+report(performance.now() - w0);
 raw.close();
 rmSync(dataDir, { recursive: true, force: true });
