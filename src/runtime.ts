@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { connectDatabase, migrateToLatest, type Database } from './db/connect.ts';
 import { fileTransport, type MailSender, OutboxSender, smtpTransport } from './mail/sender.ts';
 import { SenderThread } from './mail/sender-thread.ts';
+import { mailDir } from './mail/files.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { cryptoRandom, type RandomSource } from './platform/random.ts';
 import { purgeUnverifiedApplications } from './services/applications.ts';
@@ -47,7 +48,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const instanceId = `${hostname()}:${process.pid}:${random.bytes(4).toString('hex')}`;
   let logMailError = (_message: string, _rowId: string | null) => {};
-  if (!config.smtpUrl) mkdirSync(join(config.dataDir, 'mail'), { recursive: true }); // where .eml files go
+  if (!config.smtpUrl) mkdirSync(mailDir(config.dataDir), { recursive: true }); // where .eml files go
   // Mail goes out from a thread of its own (ADR 0004) unless a test drives time with its own clock.
   const sender: MailSender =
     config.mailThread !== false && !opts.clock
@@ -55,7 +56,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       : new OutboxSender({
           db: database.db,
           clock,
-          transport: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : fileTransport(join(config.dataDir, 'mail'), config.mailFrom),
+          transport: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : fileTransport(mailDir(config.dataDir), config.mailFrom),
           instanceId,
           onError: (err, row) => logMailError(String((err as Error)?.message ?? err), row?.id ?? null),
         });

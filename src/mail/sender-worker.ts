@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { connectDatabase, type ConnectOptions } from '../db/connect.ts';
 import { systemClock } from '../platform/clock.ts';
+import { mailDir } from './files.ts';
 import { fileTransport, OutboxSender, smtpTransport } from './sender.ts';
 import type { FromSender, ToSender } from './sender-thread.ts';
 
@@ -15,7 +15,7 @@ const port = parentPort!;
 const post = (m: FromSender) => port.postMessage(m);
 
 const database = await connectDatabase({ ...data.options, poolSize: 4 });
-const transport = data.smtpUrl ? smtpTransport(data.smtpUrl, data.mailFrom) : fileTransport(join(data.dataDir, 'mail'), data.mailFrom);
+const transport = data.smtpUrl ? smtpTransport(data.smtpUrl, data.mailFrom) : fileTransport(mailDir(data.dataDir), data.mailFrom);
 const sender = new OutboxSender({
   db: database.db,
   clock: systemClock,

@@ -52,7 +52,7 @@ export function fileTransport(dir: string, from: string): MailTransport {
   return {
     async send(row) {
       const info = await transporter.sendMail(message(row, from, domain));
-      await writeFile(join(dir, `${row.id}.eml`), info.message as Buffer);
+      await writeFile(join(dir, `${row.id}.eml`), info.message as Buffer); // = mailFile(dataDir, id), see files.ts
     },
     close: () => {},
   };

@@ -12,6 +12,7 @@ import { intakeFor } from '../intake/intake.ts';
 import { forgetIntakeKeys } from '../intake/forget.ts';
 import { intakeKeys } from '../intake/keys.ts';
 import { dayInZone } from '../intake/stats.ts';
+import { removeMailFiles } from '../mail/files.ts';
 import { enqueueMail, outboxRow } from '../mail/outbox.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
@@ -315,7 +316,8 @@ async function findEventByIdOrThrow(db: Queryable, id: string): Promise<Event> {
 export async function purgeUnverifiedApplications(deps: Deps): Promise<number> {
   const cutoff = new Date(deps.clock.now().getTime() - deps.config.unverifiedTtlHours * 3_600_000).toISOString();
   const { db } = deps.database;
-  return db.transaction().execute(async (trx) => {
+  const mailIds: string[] = [];
+  const n = await db.transaction().execute(async (trx) => {
     // Their review lookup keys go too (src/intake/keys.ts): recomputed from the rows, deleted by primary key.
     const doomed = await trx
       .selectFrom('applications')
@@ -326,7 +328,10 @@ export async function purgeUnverifiedApplications(deps: Deps): Promise<number> {
     await forgetIntakeKeys(trx, deps.config.secret, doomed);
     // The mails to them (the verification link, "already applied") hold the name and address too.
     for (const [eventId, emails] of groupEmails(doomed)) {
-      for (let i = 0; i < emails.length; i += 500) await trx.deleteFrom('outbox').where('event_id', '=', eventId).where('to_address', 'in', emails.slice(i, i + 500)).execute();
+      for (let i = 0; i < emails.length; i += 500) {
+        const mails = await trx.deleteFrom('outbox').where('event_id', '=', eventId).where('to_address', 'in', emails.slice(i, i + 500)).returning('id').execute();
+        for (const m of mails) mailIds.push(m.id);
+      }
     }
     const res = await trx.deleteFrom('applications').where('verified', '=', 0).where('created_at', '<', cutoff).executeTakeFirst();
     const n = Number(res.numDeletedRows);
@@ -335,4 +340,6 @@ export async function purgeUnverifiedApplications(deps: Deps): Promise<number> {
     }
     return n;
   });
+  await removeMailFiles(deps.config.dataDir, mailIds);
+  return n;
 }

@@ -8,7 +8,7 @@ export interface Deps {
   database: Database;
   clock: Clock;
   random: RandomSource;
-  config: Pick<Config, 'publicUrl' | 'secret' | 'unverifiedTtlHours' | 'mailFrom' | 'rateLimits'>;
+  config: Pick<Config, 'publicUrl' | 'secret' | 'unverifiedTtlHours' | 'mailFrom' | 'rateLimits' | 'dataDir'>;
   /** Called after a commit that enqueued mail, so the sender need not wait for its next poll. */
   afterCommit?: { mailEnqueued(): void };
 }

@@ -1,3 +1,4 @@
+import { removeMailFiles } from '../mail/files.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
@@ -40,6 +41,7 @@ export async function erasePersonalData(deps: Deps): Promise<number> {
       if (!afterEvent) q = q.where('status', 'in', [...EARLY_ERASE_STATUSES]);
       const batch = await q.orderBy('id').limit(BATCH).execute();
       if (!batch.length) break;
+      const mailIds: string[] = [];
       const erased = await db.transaction().execute(async (trx) => {
         let n = 0;
         for (const a of batch) {
@@ -64,7 +66,8 @@ export async function erasePersonalData(deps: Deps): Promise<number> {
           n++;
           await trx.deleteFrom('application_links').where('application_id', '=', a.id).execute();
           await trx.updateTable('tickets').set({ holder_name: ERASED_NAME }).where('application_id', '=', a.id).execute();
-          await trx.deleteFrom('outbox').where('event_id', '=', e.id).where('to_address', '=', a.email).execute();
+          const mails = await trx.deleteFrom('outbox').where('event_id', '=', e.id).where('to_address', '=', a.email).returning('id').execute();
+          for (const m of mails) mailIds.push(m.id);
         }
         if (n) {
           await appendAudit(trx, {
@@ -78,6 +81,7 @@ export async function erasePersonalData(deps: Deps): Promise<number> {
         }
         return n;
       });
+      await removeMailFiles(deps.config.dataDir, mailIds);
       total += erased;
       if (batch.length < BATCH) break;
     }

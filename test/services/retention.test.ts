@@ -5,6 +5,8 @@ import { findApplicationByToken } from '../../src/services/applications.ts';
 import { erasePersonalData, ERASED_NAME } from '../../src/services/retention.ts';
 import { forEachDialect } from '../helpers/context.ts';
 import { insertParty } from '../helpers/after-draw.ts';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mailDir, mailFile } from '../../src/mail/files.ts';
 
 const DAY = 86_400_000;
 
@@ -25,6 +27,10 @@ forEachDialect('retention', (ctx) => {
     const waiting = await insertParty(c, event, { status: 'waitlisted', name: 'Di', entryId: 'dd', drawPosition: 7 });
     await c.db.db.insertInto('outbox').values({ id: 'mail-' + declined.id, kind: 'x', to_address: declined.email, subject: 'Hi Bob', text_body: 'Bob', html_body: 'Bob', attachments: null, status: 'sent', attempts: 1, next_attempt_at: drawnAt, locked_until: null, locked_by: null, last_error: null, created_at: drawnAt, sent_at: drawnAt, event_id: event.id }).execute();
 
+    // Without SMTP the sent mail is also a file in <data>/mail.
+    mkdirSync(mailDir(c.deps.config.dataDir), { recursive: true });
+    writeFileSync(mailFile(c.deps.config.dataDir, 'mail-' + declined.id), 'Subject: Hi Bob');
+
     c.clock.advance(event.retentionDays * DAY - 1);
     assert.equal(await erasePersonalData(c.deps), 0, 'nothing before the retention time');
     c.clock.advance(1);
@@ -42,6 +48,7 @@ forEachDialect('retention', (ctx) => {
     assert.equal((await row(coming.id)).name, 'Ada', 'confirmed guests are kept until after the event');
     assert.equal((await row(waiting.id)).name, 'Di', 'the waitlist may still move up');
     assert.equal((await c.db.db.selectFrom('outbox').select('id').where('to_address', '=', declined.email).execute()).length, 0, 'stored mail copies erased');
+    assert.equal(existsSync(mailFile(c.deps.config.dataDir, 'mail-' + declined.id)), false, 'and their .eml file');
     await assert.rejects(findApplicationByToken(c.deps, declined.token), 'old status links stop working');
     const bundle = await c.db.db.selectFrom('draws').select('bundle').where('event_id', '=', event.id).executeTakeFirstOrThrow();
     assert.equal(bundle.bundle, '{"entries":[]}', 'the audit bundle is untouched');

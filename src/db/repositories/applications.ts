@@ -160,9 +160,11 @@ export interface ApplicationPage {
 export async function listApplicationPage(db: Queryable, f: ApplicationFilter & { scanLimit: number }): Promise<ApplicationPage> {
   let floor: { id: string; created_at: string } | undefined;
   if (!filterUsesIndex(f)) {
-    let w = db.selectFrom('applications').select(['id', 'created_at']).where('event_id', '=', f.eventId);
+    // Only `id` in the walk, so it stays index-only on (event_id, id); created_at for the one row found after.
+    let w = db.selectFrom('applications').select('id').where('event_id', '=', f.eventId);
     if (f.after) w = w.where('id', '<', f.after);
-    floor = await w.orderBy('id', 'desc').offset(f.scanLimit - 1).limit(1).executeTakeFirst();
+    const bound = await w.orderBy('id', 'desc').offset(f.scanLimit - 1).limit(1).executeTakeFirst();
+    if (bound) floor = await db.selectFrom('applications').select(['id', 'created_at']).where('id', '=', bound.id).executeTakeFirst();
   }
   const rows = (await applicationListQuery(db, { ...f, floor: floor?.id, limit: f.limit + 1 }).execute()).map(applicationFromRow);
   if (rows.length > f.limit) return { rows: rows.slice(0, f.limit), next: rows[f.limit - 1].id, searchedTo: null };
