@@ -54,10 +54,25 @@ export async function receivedByDay(db: Db, eventId: string): Promise<{ day: str
   return rows.map((r) => ({ day: r.day, received: Number(r.received), people: Number(r.people) }));
 }
 
-export async function flagsOf(db: Db, applicationIds: string[]): Promise<Map<string, { kind: string; relatedId: string | null; reason: string }[]>> {
+/**
+ * Flags of the applications of an event whose ids lie in [firstId, lastId] — for pages read in id order (the
+ * CSV export). A range on the leading primary-key column is an index range scan on both databases whatever
+ * the statistics say; a 2,000-element IN list is not (PostgreSQL planned a scan of every flag per page).
+ */
+export async function flagsInRange(db: Db, eventId: string, firstId: string, lastId: string): Promise<Map<string, { kind: string; relatedId: string | null; reason: string }[]>> {
   const out = new Map<string, { kind: string; relatedId: string | null; reason: string }[]>();
-  if (!applicationIds.length) return out;
-  const rows = await db.selectFrom('application_flags').select(['application_id', 'kind', 'related_id', 'reason']).where('application_id', 'in', applicationIds).execute();
-  for (const r of rows) out.set(r.application_id, [...(out.get(r.application_id) ?? []), { kind: r.kind, relatedId: r.related_id, reason: r.reason }]);
+  const rows = await db
+    .selectFrom('application_flags')
+    .select(['application_id', 'kind', 'related_id', 'reason'])
+    .where('application_id', '>=', firstId)
+    .where('application_id', '<=', lastId)
+    .where('event_id', '=', eventId)
+    .execute();
+  for (const r of rows) {
+    const list = out.get(r.application_id);
+    const flag = { kind: r.kind, relatedId: r.related_id, reason: r.reason };
+    if (list) list.push(flag);
+    else out.set(r.application_id, [flag]);
+  }
   return out;
 }

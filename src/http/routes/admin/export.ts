@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../errors.ts';
 import { localized } from '../../../domain/event.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
-import { flagsOf } from '../../../intake/stats.ts';
+import { flagsInRange } from '../../../intake/stats.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { requirePermission } from '../../plugins/auth.ts';
 
@@ -58,7 +58,7 @@ export default async function exportAdminRoutes(app: FastifyInstance, opts: { de
           .limit(CHUNK)
           .execute();
         if (!page.length) return;
-        const flags = await flagsOf(db, page.map((r) => r.id));
+        const flags = await flagsInRange(db, event!.id, page[0].id, page[page.length - 1].id);
         let out = '';
         for (const r of page) {
           const guests = JSON.parse(r.guests) as { name: string; relation: string }[];
