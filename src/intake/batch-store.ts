@@ -1,22 +1,19 @@
 import type { Insertable } from 'kysely';
-import type { ApplicationFlagsTable, ApplicationsTable, AuditLogTable, EventRow, IdempotencyKeysTable, OutboxTable } from '../db/schema.ts';
+import type {
+  ApplicationFlagsTable,
+  ApplicationsTable,
+  AuditLogTable,
+  EventRow,
+  IdempotencyKeysTable,
+  IntakeCountsTable,
+  IntakeKeysTable,
+  OutboxTable,
+} from '../db/schema.ts';
 
 export type Maybe<T> = T | Promise<T>;
 
-export interface KeyRow {
-  event_id: string;
-  key: string;
-  application_id: string;
-}
-
-export interface CounterRow {
-  event_id: string;
-  day: string;
-  country: string;
-  shard: number;
-  received: number;
-  people: number;
-}
+export type KeyRow = IntakeKeysTable;
+export type CounterRow = IntakeCountsTable;
 
 /**
  * The statements one intake batch needs, inside one open transaction. Two implementations: PostgreSQL

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import type { Database } from '../db/connect.ts';
-import { startTsWorker } from '../platform/worker.ts';
+import { startTsWorker, stopWorker } from '../platform/worker.ts';
 import type { BatchContext, BatchOutcome, PreparedApplication } from './application-batch.ts';
 import { decodeError, type FromWriter, type ToWriter } from './sqlite-writer-protocol.ts';
 
@@ -18,7 +18,7 @@ export class SqliteWriter {
   #worker: Worker | null = null;
   #ready: Promise<void> | null = null;
   #nextId = 1;
-  readonly #pending = new Map<number, { resolve(o: Array<BatchOutcome | Error>): void; reject(e: unknown): void }>();
+  readonly #pending = new Map<number, { worker: Worker; resolve(o: Array<BatchOutcome | Error>): void; reject(e: unknown): void }>();
 
   private constructor(file: string) {
     this.#file = file;
@@ -40,9 +40,10 @@ export class SqliteWriter {
       if (!this.#worker) await this.#spawn();
       await this.#ready;
       const id = this.#nextId++;
+      const worker = this.#worker!;
       return new Promise<Array<BatchOutcome | Error>>((resolve, reject) => {
-        this.#pending.set(id, { resolve, reject });
-        this.#worker!.postMessage({ type: 'batch', id, ctx, items } satisfies ToWriter);
+        this.#pending.set(id, { worker, resolve, reject });
+        worker.postMessage({ type: 'batch', id, ctx, items } satisfies ToWriter);
       });
     })();
   }
@@ -52,14 +53,8 @@ export class SqliteWriter {
     const worker = this.#worker;
     if (!worker) return;
     await this.#ready?.catch(() => {});
-    const closed = new Promise<void>((resolve) => {
-      worker.on('message', (m: FromWriter) => m.type === 'closed' && resolve());
-      worker.once('exit', () => resolve());
-    });
-    worker.postMessage({ type: 'close' } satisfies ToWriter);
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
     this.#worker = null;
-    await worker.terminate();
+    await stopWorker(worker, { type: 'close' } satisfies ToWriter, 'closed', 5000);
   }
 
   #spawn(): Promise<void> {
@@ -73,11 +68,13 @@ export class SqliteWriter {
           p?.resolve(m.outcomes.map((o) => ('ok' in o ? o.ok : decodeError(o.err))));
         } else if (m.type === 'failed') this.#take(m.id)?.reject(decodeError(m.error));
       });
+      // Its batches are refused as "database unavailable" (503, no retry one by one); so is a thread that
+      // could not even start.
       const die = (err: unknown) => {
         if (this.#worker === worker) this.#worker = null;
-        reject(err);
         const lost = Object.assign(new Error(`intake writer thread stopped: ${(err as Error)?.message ?? err}`), { code: 'SQLITE_IOERR' });
-        for (const id of [...this.#pending.keys()]) this.#take(id)?.reject(lost);
+        reject(lost);
+        for (const [id, p] of [...this.#pending]) if (p.worker === worker) this.#take(id)?.reject(lost);
       };
       worker.on('error', die);
       worker.on('exit', (code) => die(new Error(`exit ${code}`)));

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { ConnectOptions } from '../db/connect.ts';
-import { startTsWorker } from '../platform/worker.ts';
+import { startTsWorker, stopWorker } from '../platform/worker.ts';
 import type { MailSender } from './sender.ts';
 
 export type ToSender = { type: 'start' } | { type: 'kick' } | { type: 'drain'; id: number } | { type: 'stop' };
@@ -54,14 +54,8 @@ export class SenderThread implements MailSender {
     this.#started = false;
     if (!worker) return;
     await this.#ready?.catch(() => {});
-    const stopped = new Promise<void>((resolve) => {
-      worker.on('message', (m: FromSender) => m.type === 'stopped' && resolve());
-      worker.once('exit', () => resolve());
-    });
-    worker.postMessage({ type: 'stop' } satisfies ToSender);
-    await Promise.race([stopped, new Promise((r) => setTimeout(r, 15_000))]);
     this.#worker = null;
-    await worker.terminate();
+    await stopWorker(worker, { type: 'stop' } satisfies ToSender, 'stopped', 15_000);
   }
 
   async #send(m: ToSender): Promise<void> {
