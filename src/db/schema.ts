@@ -178,6 +178,8 @@ export interface TicketsTable {
   created_at: string;
   checked_in_at: string | null;
   checked_in_by: string | null;
+  /** The client-made id of the scan that checked it in (migration 009): a retried scan is answered alike. */
+  checked_in_scan: string | null;
   voided_at: string | null;
 }
 

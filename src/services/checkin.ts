@@ -9,7 +9,9 @@ import { normalizeTicketCode } from './tickets.ts';
  * Check-in at the door (pretix's habit: idempotent, and a refusal says why). A ticket is valid when it
  * belongs to this event, is not voided and its party is still confirmed. The first scan stamps
  * checked_in_at with a conditional UPDATE (… AND checked_in_at IS NULL), so two doors scanning the same
- * code at once admit it once; every later scan answers "already checked in at <time>".
+ * code at once admit it once; every later scan answers "already checked in at <time>" — except the same scan
+ * sent again (the client's scan id), which gets its first answer again: a retry after a network failure must
+ * not turn the guest at the door away.
  */
 export type CheckInOutcome = 'admitted' | 'already_checked_in' | 'unknown' | 'other_event' | 'not_valid';
 
@@ -33,7 +35,7 @@ async function ticketByTokenHash(db: Queryable, tokenHash: string) {
   return db
     .selectFrom('tickets')
     .innerJoin('applications', 'applications.id', 'tickets.application_id')
-    .select(['tickets.id', 'tickets.event_id', 'tickets.holder_name', 'tickets.checked_in_at', 'tickets.voided_at', 'applications.status'])
+    .select(['tickets.id', 'tickets.event_id', 'tickets.holder_name', 'tickets.checked_in_at', 'tickets.checked_in_scan', 'tickets.voided_at', 'applications.status'])
     .where('tickets.token_hash', '=', tokenHash)
     .executeTakeFirst();
 }
@@ -42,24 +44,35 @@ async function ticketById(db: Queryable, id: string) {
   return db
     .selectFrom('tickets')
     .innerJoin('applications', 'applications.id', 'tickets.application_id')
-    .select(['tickets.id', 'tickets.event_id', 'tickets.holder_name', 'tickets.checked_in_at', 'tickets.voided_at', 'applications.status'])
+    .select(['tickets.id', 'tickets.event_id', 'tickets.holder_name', 'tickets.checked_in_at', 'tickets.checked_in_scan', 'tickets.voided_at', 'applications.status'])
     .where('tickets.id', '=', id)
     .executeTakeFirst();
 }
 
 type TicketRow = NonNullable<Awaited<ReturnType<typeof ticketById>>>;
 
-async function admit(deps: Deps, eventId: string, ticket: TicketRow | undefined, staffId: string, via: 'code' | 'list'): Promise<CheckInResult> {
+/** A scan id made by the client (door page, scanner, API): printable, short. */
+export function validScanId(scan: unknown): string | null {
+  return typeof scan === 'string' && /^[\w-]{8,64}$/.test(scan) ? scan : null;
+}
+
+async function admit(deps: Deps, eventId: string, ticket: TicketRow | undefined, staffId: string, via: 'code' | 'list', scan: string | null): Promise<CheckInResult> {
   if (!ticket) return none('unknown');
   const base = { ticketId: ticket.id, holderName: ticket.holder_name };
   if (ticket.event_id !== eventId) return { outcome: 'other_event', ...base, checkedInAt: null };
   if (ticket.voided_at || ticket.status !== 'confirmed') return { outcome: 'not_valid', ...base, checkedInAt: null };
-  if (ticket.checked_in_at) return { outcome: 'already_checked_in', ...base, checkedInAt: ticket.checked_in_at };
+  const replay = (t: { checked_in_at: string | null; checked_in_scan: string | null }): CheckInResult | null =>
+    t.checked_in_at
+      ? // The same scan again (its answer was lost on the way): the same answer. Any other scan: refused.
+        { outcome: scan && t.checked_in_scan === scan ? 'admitted' : 'already_checked_in', ...base, checkedInAt: t.checked_in_at }
+      : null;
+  const earlier = replay(ticket);
+  if (earlier) return earlier;
   const nowIso = deps.clock.now().toISOString();
   const admitted = await deps.database.db.transaction().execute(async (trx) => {
     const res = await trx
       .updateTable('tickets')
-      .set({ checked_in_at: nowIso, checked_in_by: staffId })
+      .set({ checked_in_at: nowIso, checked_in_by: staffId, checked_in_scan: scan })
       .where('id', '=', ticket.id)
       .where('checked_in_at', 'is', null)
       .where('voided_at', 'is', null)
@@ -71,20 +84,19 @@ async function admit(deps: Deps, eventId: string, ticket: TicketRow | undefined,
   if (admitted) return { outcome: 'admitted', ...base, checkedInAt: nowIso };
   // Lost the race with another door (or the ticket was voided meanwhile): report what is true now.
   const now = await ticketById(deps.database.db, ticket.id);
-  if (now?.checked_in_at) return { outcome: 'already_checked_in', ...base, checkedInAt: now.checked_in_at };
-  return { outcome: 'not_valid', ...base, checkedInAt: null };
+  return (now && replay(now)) ?? { outcome: 'not_valid', ...base, checkedInAt: null };
 }
 
-/** A scanned or typed code. */
-export async function checkInByCode(deps: Deps, eventId: string, code: string, staffId: string): Promise<CheckInResult> {
+/** A scanned or typed code. `scan`: the client's id of this scan, the same when it retries (see admit). */
+export async function checkInByCode(deps: Deps, eventId: string, code: string, staffId: string, scan: string | null = null): Promise<CheckInResult> {
   const token = normalizeTicketCode(code);
   if (token.length < 20 || token.length > 100) return none('unknown');
-  return admit(deps, eventId, await ticketByTokenHash(deps.database.db, hashToken(token)), staffId, 'code');
+  return admit(deps, eventId, await ticketByTokenHash(deps.database.db, hashToken(token)), staffId, 'code', validScanId(scan));
 }
 
 /** A ticket picked from the name search (door staff are signed in, so the id is enough). */
-export async function checkInByTicketId(deps: Deps, eventId: string, ticketId: string, staffId: string): Promise<CheckInResult> {
-  return admit(deps, eventId, await ticketById(deps.database.db, ticketId), staffId, 'list');
+export async function checkInByTicketId(deps: Deps, eventId: string, ticketId: string, staffId: string, scan: string | null = null): Promise<CheckInResult> {
+  return admit(deps, eventId, await ticketById(deps.database.db, ticketId), staffId, 'list', validScanId(scan));
 }
 
 export async function checkInCounts(db: Queryable, eventId: string): Promise<CheckInCounts> {

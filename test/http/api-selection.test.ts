@@ -259,7 +259,7 @@ forEachDialect('api: selection end to end', (ctx) => {
     assert.ok(code.length >= 22, '≥ 128 bits');
     assert.deepEqual((await anyone.get(`/api/v1/applications/${tokens.get(offered[2].e)}/tickets`)).json().tickets, []);
 
-    const scanned = await door.post('/api/v1/checkin/scan', { code });
+    const scanned = await door.post('/api/v1/checkin/scan', { code, scan: 'door-scan-0001' });
     assert.equal(scanned.statusCode, 200, scanned.body);
     assert.equal(scanned.json().outcome, 'admitted');
     assert.equal(scanned.json().ticket.holderName, a.party.applicant);
@@ -270,6 +270,9 @@ forEachDialect('api: selection end to end', (ctx) => {
     assert.equal(again.json().error.code, 'ticket.already_used');
     assert.equal(again.json().ticket.checkedInAt, scanned.json().ticket.checkedInAt);
     assert.match(again.json().error.message, /Already checked in at/);
+    const retried = await door.post('/api/v1/checkin/scan', { code, scan: 'door-scan-0001' });
+    assert.equal(retried.statusCode, 200, 'the same scan retried: the first answer again');
+    assert.equal(retried.json().ticket.checkedInAt, scanned.json().ticket.checkedInAt);
     assert.equal((await anyone.get(`/api/v1/applications/${tokens.get(winner)}/tickets`)).json().tickets[0].checkedInAt, scanned.json().ticket.checkedInAt);
     await app.close();
   });

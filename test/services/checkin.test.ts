@@ -40,4 +40,27 @@ forEachDialect('check-in', (ctx) => {
     assert.equal((await searchTickets(c.db.db, event.id, 'hopp')).length, 0);
     assert.equal(ticketToken(c.deps.config.secret, ada.id), ada.token, 'the QR can be re-rendered from the id');
   });
+
+  test('a retried scan (same scan id) gets its first answer again; any other scan is refused', async () => {
+    const c = ctx();
+    const event = await c.makeEvent({ capacity: 10, slug: 'door-retry' });
+    const p = await insertParty(c, event, { status: 'offered', name: 'Hedy Lamarr', guests: ['Guest Two'] });
+    await confirmApplication(c.deps, p.id);
+    const [hedy, guest] = await ticketsForApplication(c.db.db, c.deps.config.secret, p.id);
+    const first = await checkInByCode(c.deps, event.id, hedy.token, 'door-1', 'scan-0001-aaaa');
+    assert.equal(first.outcome, 'admitted');
+    c.clock.advance(5_000);
+    // the answer was lost on the network; the scanner sends the same scan again
+    const retry = await checkInByCode(c.deps, event.id, hedy.token, 'door-1', 'scan-0001-aaaa');
+    assert.deepEqual(retry, first, 'the same answer, the first time');
+    // a new scan of the same ticket (someone passing the code on) is refused as before
+    assert.equal((await checkInByCode(c.deps, event.id, hedy.token, 'door-1', 'scan-0002-bbbb')).outcome, 'already_checked_in');
+    assert.equal((await checkInByCode(c.deps, event.id, hedy.token, 'door-1')).outcome, 'already_checked_in', 'no scan id: refused');
+    // a scan id is per ticket: the same id on another ticket is just a first scan there
+    assert.equal((await checkInByTicketId(c.deps, event.id, guest.id, 'door-1', 'scan-0001-aaaa')).outcome, 'admitted');
+    // ids that are not plain short tokens are ignored (never matched)
+    assert.equal((await checkInByCode(c.deps, event.id, hedy.token, 'door-1', "x' or 1=1 --")).outcome, 'already_checked_in');
+    const audits = await c.db.db.selectFrom('audit_log').select('subject_id').where('action', '=', 'ticket.checked_in').where('event_id', '=', event.id).execute();
+    assert.equal(audits.length, 2, 'a replay writes nothing');
+  });
 });

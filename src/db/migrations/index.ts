@@ -6,6 +6,7 @@ import * as m004 from './004-api-tokens.ts';
 import * as m005 from './005-count-indexes.ts';
 import * as m006 from './006-application-counts.ts';
 import * as m008 from './008-outbox-address-index.ts';
+import * as m009 from './009-checkin-scan.ts';
 import * as m007 from './007-mail-templates.ts';
 
 export interface Migration {
@@ -26,4 +27,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['006-application-counts', m006],
   ['007-mail-templates', m007],
   ['008-outbox-address-index', m008],
+  ['009-checkin-scan', m009],
 ];

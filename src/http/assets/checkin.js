@@ -44,19 +44,37 @@ function showCounts(c) {
   document.getElementById('count-expected').textContent = String(c.expected);
 }
 
+/** An id for one scan (crypto.getRandomValues works without a secure context too). */
+function newScanId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Posts one scan. When the network fails, the same scan (same id) is sent again up to three times: if the
+ * first attempt did check the ticket in and only its answer was lost, the server answers "admitted" again.
+ */
 async function submitCode(code) {
-  try {
-    const res = await fetch(root.dataset.scanUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-csrf-token': root.dataset.csrf, accept: 'application/json' },
-      credentials: 'same-origin',
-      body: JSON.stringify({ code }),
-    });
-    const body = await res.json();
-    showResult(body);
-    showCounts(body.counts);
-  } catch {
-    showResult({ ok: false, title: root.dataset.msgError, detail: '' });
+  const body = JSON.stringify({ code, scan: newScanId() });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = await fetch(root.dataset.scanUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': root.dataset.csrf, accept: 'application/json' },
+        credentials: 'same-origin',
+        body,
+      });
+      const answer = await res.json();
+      showResult(answer);
+      showCounts(answer.counts);
+      return;
+    } catch {
+      if (attempt >= 3) {
+        showResult({ ok: false, title: root.dataset.msgError, detail: '' });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
+    }
   }
 }
 

@@ -41,6 +41,8 @@ export function checkinPage(
     result: CheckInMessage | null;
     query: string;
     hits: (TicketSearchHit & { arrivedLabel: string | null })[] | null;
+    /** A fresh scan id per rendering: a re-sent form (lost answer) is recognised as the same scan. */
+    scanId: string;
   },
 ): SafeHtml {
   const { t } = ctx;
@@ -57,7 +59,7 @@ ${resultBox(o.result)}
 <div class="actions"><button type="button" class="primary" id="scanner-toggle">${t('checkin.start_camera')}</button></div>
 <p class="hint" id="scanner-msg">${t('checkin.camera_hint')}</p>
 </section>
-<form method="post" action="${base}" class="checkin-form" id="code-form">
+<form method="post" action="${base}" class="checkin-form" id="code-form"><input type="hidden" name="scan" value="${o.scanId}">
 ${csrfField(ctx.csrfToken ?? '')}
 <div class="field"><label for="f-code">${t('checkin.code_label')}</label>
 <div class="inline-field"><input type="text" id="f-code" name="code" autocomplete="off" autocapitalize="off" spellcheck="false" inputmode="text">
@@ -75,7 +77,7 @@ ${o.hits === null
         (h) => html`<li><span class="hit-name">${h.holderName}</span>
 ${h.arrivedLabel
   ? html`<span class="muted">${h.arrivedLabel}</span>`
-  : html`<form method="post" action="${base}" class="inline">${csrfField(ctx.csrfToken ?? '')}<input type="hidden" name="ticket" value="${h.id}"><input type="hidden" name="q" value="${o.query}"><button type="submit">${t('checkin.check_in')}</button></form>`}</li>`,
+  : html`<form method="post" action="${base}" class="inline">${csrfField(ctx.csrfToken ?? '')}<input type="hidden" name="ticket" value="${h.id}"><input type="hidden" name="scan" value="${o.scanId}"><input type="hidden" name="q" value="${o.query}"><button type="submit">${t('checkin.check_in')}</button></form>`}</li>`,
       )}</ul>`
     : html`<p>${t('checkin.no_hits')}</p>`}
 </article>`;

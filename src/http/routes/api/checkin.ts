@@ -54,7 +54,7 @@ export default async function apiCheckinRoutes(app: FastifyInstance, opts: { dep
     return sameDay ? formatTime(iso, locale, tz) : formatDateTime(iso, locale, tz);
   }
 
-  app.post<{ Body: { code: string; event?: string } }>(
+  app.post<{ Body: { code: string; event?: string; scan?: string } }>(
     '/api/v1/checkin/scan',
     {
       preHandler: requireApiPermission(deps, 'checkIn'),
@@ -64,7 +64,8 @@ export default async function apiCheckinRoutes(app: FastifyInstance, opts: { dep
         summary: 'Check a ticket in by its code (scanned from the QR or typed); idempotent',
         description:
           'The first scan admits (200). Every later scan of the same ticket is refused with 409 ticket.already_used and the time of the ' +
-          'first check-in (ticket.checkedInAt); nothing changes. Two doors scanning at once admit the ticket once.',
+          'first check-in (ticket.checkedInAt); nothing changes. Two doors scanning at once admit the ticket once. A retry of the same ' +
+          'scan (same `scan` id) gets the first answer again.',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -72,6 +73,13 @@ export default async function apiCheckinRoutes(app: FastifyInstance, opts: { dep
           properties: {
             code: { type: 'string', minLength: 1, maxLength: 500, description: 'The QR content, or a ticket URL ending in it' },
             event: { type: 'string', maxLength: 200, description: "Slug of the event at this door; a ticket of another event is refused. Default: the ticket's event" },
+            scan: {
+              type: 'string',
+              pattern: '^[A-Za-z0-9_-]{8,64}$',
+              description:
+                'Your id for this scan (e.g. a random UUID), the same when you retry it: a retried scan whose first attempt checked the ticket in ' +
+                'is answered 200 admitted again (with the first checkedInAt) instead of 409 ticket.already_used.',
+            },
           },
         },
         response: {
@@ -89,7 +97,7 @@ export default async function apiCheckinRoutes(app: FastifyInstance, opts: { dep
     async (req, reply) => {
       const event = await eventFor(req.body.code, req.body.event);
       reply.header('Cache-Control', 'no-store');
-      const result = event ? await checkInByCode(deps, event.id, req.body.code, req.user!.id) : null;
+      const result = event ? await checkInByCode(deps, event.id, req.body.code, req.user!.id, req.body.scan ?? null) : null;
       const ticket = result?.ticketId ? { id: result.ticketId, holderName: result.holderName ?? '', checkedInAt: result.checkedInAt } : null;
       if (result?.outcome === 'admitted') {
         return { outcome: 'admitted', ticket, counts: await checkInCounts(deps.database.db, event!.id) };

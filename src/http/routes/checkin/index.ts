@@ -71,6 +71,7 @@ export default async function checkinRoutes(app: FastifyInstance, opts: { deps: 
         result: result ? message(req.t, result, now, req.locale, event.timezone) : null,
         query,
         hits,
+        scanId: deps.random.bytes(12).toString('base64url'),
       }),
       { status: result ? STATUS[result.outcome] : 200, scripts: ['/assets/checkin.js'] },
     );
@@ -86,21 +87,23 @@ export default async function checkinRoutes(app: FastifyInstance, opts: { deps: 
     const event = await requireEvent(req.params.eventId);
     const v = formValues(req.body);
     const result = v.ticket
-      ? await checkInByTicketId(deps, event.id, v.ticket, req.user!.id)
-      : await checkInByCode(deps, event.id, v.code ?? '', req.user!.id);
+      ? await checkInByTicketId(deps, event.id, v.ticket, req.user!.id, v.scan ?? null)
+      : await checkInByCode(deps, event.id, v.code ?? '', req.user!.id, v.scan ?? null);
     return render(req, reply, event, (v.q ?? '').slice(0, 100), result);
   });
 
   /** The scanner's endpoint: JSON in and out, CSRF token in the x-csrf-token header. */
-  app.post<{ Params: { eventId: string }; Body: { code: string } }>(
+  app.post<{ Params: { eventId: string }; Body: { code: string; scan?: string } }>(
     '/checkin/:eventId/scan',
     {
       preHandler: [guard, app.csrfProtection],
-      schema: { body: { type: 'object', required: ['code'], properties: { code: { type: 'string', maxLength: 500 } } } },
+      schema: {
+        body: { type: 'object', required: ['code'], properties: { code: { type: 'string', maxLength: 500 }, scan: { type: 'string', maxLength: 64 } } },
+      },
     },
     async (req, reply) => {
       const event = await requireEvent(req.params.eventId);
-      const result = await checkInByCode(deps, event.id, req.body.code, req.user!.id);
+      const result = await checkInByCode(deps, event.id, req.body.code, req.user!.id, req.body.scan ?? null);
       const counts = await checkInCounts(deps.database.db, event.id);
       return reply
         .code(STATUS[result.outcome])
