@@ -9,14 +9,26 @@ const catalogues = Object.fromEntries(
   LOCALES.map((l) => [l, JSON.parse(readFileSync(join(here, `${l}.json`), 'utf8')) as Catalogue]),
 ) as Record<Locale, Catalogue>;
 
+/**
+ * A message whose wording depends on a number: CLDR plural categories of the language ("one", "few",
+ * "other", …; "=0" for an exact number), chosen by Intl.PluralRules with the parameter named in "_n"
+ * (default "n"). Example: { "one": "{n} seat", "other": "{n} seats", "_n": "n" }.
+ */
+export type PluralMessage = { other: string; _n?: string } & Record<string, string>;
+
+const PLURAL_KEY = /^(zero|one|two|few|many|other|_n|=\d+)$/;
+/** An object whose keys are all plural categories (and has "other") — not a namespace that happens to have "other". */
+const isPlural = (v: unknown): v is PluralMessage =>
+  !!v && typeof v === 'object' && typeof (v as { other?: unknown }).other === 'string' && Object.keys(v).every((k) => PLURAL_KEY.test(k));
+
 /** Nested keys, where a key segment may itself contain dots (errors.code["offer.expired"]). */
-function lookup(cat: Catalogue, key: string): string | undefined {
+function lookup(cat: Catalogue, key: string): string | PluralMessage | undefined {
   const direct = cat[key];
-  if (typeof direct === 'string') return direct;
+  if (typeof direct === 'string' || isPlural(direct)) return direct;
   const parts = key.split('.');
   for (let i = 1; i < parts.length; i++) {
     const next = cat[parts.slice(0, i).join('.')];
-    if (next && typeof next === 'object') {
+    if (next && typeof next === 'object' && !isPlural(next)) {
       const found = lookup(next as Catalogue, parts.slice(i).join('.'));
       if (found !== undefined) return found;
     }
@@ -26,11 +38,33 @@ function lookup(cat: Catalogue, key: string): string | undefined {
 
 export type Params = Record<string, string | number>;
 
-/** Translate a key; {name} placeholders are filled from params. Missing keys show the key (never crash). */
+const plurals = new Map<Locale, Intl.PluralRules>();
+const numbers = new Map<Locale, Intl.NumberFormat>();
+const cached = <T>(m: Map<Locale, T>, locale: Locale, make: () => T): T => {
+  let v = m.get(locale);
+  if (!v) m.set(locale, (v = make()));
+  return v;
+};
+
+function choose(locale: Locale, msg: PluralMessage, params: Params | undefined): string {
+  const count = Number(params?.[msg._n ?? 'n']);
+  if (!Number.isFinite(count)) return msg.other;
+  return msg[`=${count}`] ?? msg[cached(plurals, locale, () => new Intl.PluralRules(locale)).select(count)] ?? msg.other;
+}
+
+/**
+ * Translate a key; {name} placeholders are filled from params, numbers formatted for the language (1,234 /
+ * 1.234). Plural messages pick their form by the count. Missing keys show the key (never crash).
+ */
 export function t(locale: Locale, key: string, params?: Params): string {
-  const msg = lookup(catalogues[locale], key) ?? lookup(catalogues[DEFAULT_LOCALE], key) ?? key;
+  const found = lookup(catalogues[locale], key) ?? lookup(catalogues[DEFAULT_LOCALE], key) ?? key;
+  const msg = typeof found === 'string' ? found : choose(locale, found, params);
   if (!params) return msg;
-  return msg.replace(/\{(\w+)\}/g, (m, p: string) => (p in params ? String(params[p]) : m));
+  return msg.replace(/\{(\w+)\}/g, (m, p: string) => {
+    if (!(p in params)) return m;
+    const v = params[p];
+    return typeof v === 'number' ? cached(numbers, locale, () => new Intl.NumberFormat(locale)).format(v) : String(v);
+  });
 }
 
 export function hasKey(locale: Locale, key: string): boolean {

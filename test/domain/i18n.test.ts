@@ -5,8 +5,15 @@ import { join } from 'node:path';
 import { LOCALES } from '../../src/domain/locales.ts';
 import { hasKey, t } from '../../src/i18n/index.ts';
 
+const isPlural = (v: unknown): boolean =>
+  !!v && typeof v === 'object' && typeof (v as { other?: unknown }).other === 'string' && Object.keys(v).every((k) => /^(zero|one|two|few|many|other|_n|=\d+)$/.test(k));
+/** Keys down to messages; a plural message (an object with "other") is one message. */
 const flat = (o: Record<string, unknown>, p = ''): string[] =>
-  Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? flat(v as Record<string, unknown>, `${p}${k}.`) : [`${p}${k}`]));
+  Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' && !isPlural(v) ? flat(v as Record<string, unknown>, `${p}${k}.`) : [`${p}${k}`]));
+const plurals = (o: Record<string, unknown>, p = ''): [string, Record<string, string>][] =>
+  Object.entries(o).flatMap(([k, v]) =>
+    isPlural(v) ? [[`${p}${k}`, v as Record<string, string>]] : v && typeof v === 'object' ? plurals(v as Record<string, unknown>, `${p}${k}.`) : [],
+  );
 
 test('every catalogue has the same key set', () => {
   const sets = LOCALES.map((l) => new Set(flat(JSON.parse(readFileSync(`src/i18n/${l}.json`, 'utf8')))));
@@ -34,6 +41,26 @@ test('every literal key used in the code exists in every catalogue', () => {
     const missing = [...used].filter((k) => !hasKey(l, k));
     assert.deepEqual(missing, [], `missing in ${l}`);
   }
+});
+
+test('plural messages have every form the language needs, and pick it by the count', () => {
+  for (const l of LOCALES) {
+    const needed = new Intl.PluralRules(l).resolvedOptions().pluralCategories;
+    for (const [key, forms] of plurals(JSON.parse(readFileSync(`src/i18n/${l}.json`, 'utf8')))) {
+      for (const c of needed) assert.equal(typeof forms[c], 'string', `${l}: ${key} lacks the "${c}" form`);
+    }
+  }
+  assert.equal(t('en', 'admin.apps.people', { n: 1 }), '1 person');
+  assert.equal(t('en', 'admin.apps.people', { n: 1234 }), '1,234 people', 'numbers formatted for the language');
+  assert.equal(t('de', 'admin.apps.people', { n: 1234 }), '1.234 Personen');
+  assert.equal(t('de', 'offer.confirmed_intro', { seats: 1 }), 'Ihr Platz ist für 1 Person bestätigt.', 'counted by the parameter named in _n');
+  assert.equal(t('en', 'offer.confirmed_intro', { seats: 3 }), 'Your place is confirmed for 3 people.');
+  assert.equal(t('en', 'event.party_up_to', { n: 1 }), 'You and one friend or family member');
+  // a namespace with a key "other" is still a namespace
+  const relation = JSON.parse(readFileSync('src/i18n/en.json', 'utf8')).relation;
+  assert.equal(typeof relation.other, 'string');
+  assert.equal(t('en', 'relation.other'), relation.other);
+  assert.equal(t('en', 'relation.family'), relation.family);
 });
 
 test('placeholders are filled', () => {

@@ -231,7 +231,7 @@ describe('selection: commit → close → freeze → draw → confirm → reveal
     await page.getByLabel('Venue').fill('Pier 17');
     await page.getByLabel('Address').fill('89 South St, New York');
     await page.getByRole('button', { name: 'Save and reveal now' }).click();
-    await page.getByText('Revealed. 1 confirmed parties have been emailed the details.').waitFor();
+    await page.getByText('Revealed. 1 confirmed party has been emailed the details.').waitFor();
     clean(org, 'reveal page');
 
     const g = guest.page;

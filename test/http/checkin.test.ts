@@ -108,7 +108,7 @@ forEachDialect('http after the draw', (ctx) => {
     });
     assert.equal(ok.statusCode, 303);
     const done = await owner.get(ok.headers.location as string);
-    assert.match(done.body, /Revealed\. 1 confirmed parties/);
+    assert.match(done.body, /Revealed\. 1 confirmed party has been emailed/);
     const row = await c.db.db.selectFrom('events').select(['starts_at', 'revealed_at']).where('id', '=', event.id).executeTakeFirstOrThrow();
     assert.equal(row.starts_at, '2026-12-13T00:00:00.000Z', '19:00 New York time');
     assert.ok(row.revealed_at);

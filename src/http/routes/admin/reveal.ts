@@ -85,7 +85,7 @@ ${notice ? html`<p class="notice success" role="status">${notice}</p>` : ''}
 ${errorSummary(t, errors)}
 <p>${t('reveal.intro')}</p>
 <p class="badge">${state}</p>
-<p>${t('reveal.confirmed_count', { parties: Number(confirmed?.parties ?? 0), people: Number(confirmed?.people ?? 0) })}</p>
+<p>${t('reveal.confirmed_count', { parties: t('reveal.parties', { n: Number(confirmed?.parties ?? 0) }), people: t('admin.apps.people', { n: Number(confirmed?.people ?? 0) }) })}</p>
 <form method="post" action="/admin/events/${event.id}/reveal" novalidate>
 ${csrfField(ctx.csrfToken ?? '')}
 <fieldset><legend>${t('reveal.when_legend')}</legend>

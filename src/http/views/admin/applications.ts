@@ -69,10 +69,10 @@ function countsSection(
     qs({ status: s.status, verified: s.status === 'submitted' ? (s.key === 'unverified' ? 'no' : 'yes') : undefined });
   const preferred = new Set(event.preferredCountries);
   return html`<section class="counts" aria-labelledby="counts-h"><h2 id="counts-h" class="visually-hidden">${t('admin.apps.overview')}</h2>
-<p>${t('admin.apps.total', { n: formatNumber(total, locale), people: formatNumber(people, locale), capacity: formatNumber(event.capacity, locale) })}</p>
+<p>${t('admin.apps.total', { n: total, people: t('admin.apps.people', { n: people }), capacity: t('admin.apps.seats', { n: event.capacity }) })}</p>
 <div class="count-groups">
 <div><h3>${t('admin.apps.by_status')}</h3><ul class="counts-list">${states.map(
-    (s) => html`<li><a href="${filterFor(s)}">${stateLabel(t, s.status, s.verified)}</a> <strong>${formatNumber(s.n, locale)}</strong> <span class="muted">(${t('admin.apps.people', { n: formatNumber(s.people, locale) })})</span></li>`,
+    (s) => html`<li><a href="${filterFor(s)}">${stateLabel(t, s.status, s.verified)}</a> <strong>${formatNumber(s.n, locale)}</strong> <span class="muted">(${t('admin.apps.people', { n: s.people })})</span></li>`,
   )}</ul></div>
 <div><h3>${t('admin.apps.by_country')}</h3><ul class="counts-list">${byCountry.map(
     (c) => html`<li><a href="${qs({ country: c.country })}">${countryName(c.country, locale)}</a>${preferred.has(c.country) ? html` <span class="badge">${t('admin.apps.preferred')}</span>` : ''} <strong>${formatNumber(c.n, locale)}</strong></li>`,
