@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../src/config.ts';
 import type { Dialect } from '../../src/db/connect.ts';
@@ -72,4 +73,35 @@ export const OWNER_PASSWORD = 'correct-horse-battery';
 export async function createOwner(server: TestServer, email = 'organizer@example.com'): Promise<{ email: string; password: string }> {
   await createUser(server.runtime.deps, 'test', { email, role: 'owner', name: 'Organizer', password: OWNER_PASSWORD });
   return { email, password: OWNER_PASSWORD };
+}
+
+/**
+ * Signs in as a new owner like a browser: the CSRF token and cookies from the login page, then the form post.
+ * Returns the cookie header for later requests; asserts the redirect to `next`.
+ */
+export async function signInAsOwner(server: TestServer, next = '/admin'): Promise<string> {
+  const owner = await createOwner(server);
+  const jar = new Map<string, string>();
+  const remember = (r: Response) => {
+    for (const c of r.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair.indexOf('=');
+      jar.set(pair.slice(0, i), pair.slice(i + 1));
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const loginPage = await fetch(`${server.url}/login`);
+  remember(loginPage);
+  const csrf = (await loginPage.text()).match(/name="_csrf" value="([^"]+)"/)?.[1];
+  assert.ok(csrf, 'the login page has a CSRF token');
+  const login = await fetch(`${server.url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
+    body: new URLSearchParams({ _csrf: csrf, email: owner.email, password: owner.password, next }),
+  });
+  assert.equal(login.status, 303);
+  assert.equal(login.headers.get('location'), next);
+  remember(login);
+  return cookie();
 }

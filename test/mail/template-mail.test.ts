@@ -12,7 +12,7 @@ import { dialects } from '../helpers/db.ts';
 import { forEachDialect } from '../helpers/context.ts';
 import { insertParty } from '../helpers/after-draw.ts';
 import { linkIn, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
-import { createOwner, startTestServer, type TestServer } from '../helpers/server.ts';
+import { signInAsOwner, startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**
  * Mail stored by reference (template + locale + params) is rendered at send time: what arrives over SMTP,
@@ -166,7 +166,7 @@ describe('template mails without SMTP: .eml files and /admin/mail', () => {
       .values({ ...outboxRow({ id: broken, kind: 'user.setup', to: 'broken.file@example.com', now: new Date().toISOString(), template: { name: 'user.setup', locale: 'en', params: { url: 'u' } } }), status: 'failed', params: null })
       .execute();
 
-    const cookie = await signIn(server);
+    const cookie = await signInAsOwner(server, '/admin/mail');
     const list = await fetch(`${server.url}/admin/mail?lang=en`, { headers: { cookie } });
     assert.equal(list.status, 200);
     const html = await list.text();
@@ -214,30 +214,3 @@ forEachDialect('template mails and erasure', (ctx) => {
     assert.ok(left.some((m) => m.to_address === di.email && m.params?.includes('Di Keeps')), 'mail of people still waiting is kept');
   });
 });
-
-/** Signs in as an owner like a browser: CSRF token and cookies from the login page. Returns the cookie header. */
-async function signIn(server: TestServer): Promise<string> {
-  const owner = await createOwner(server);
-  const jar = new Map<string, string>();
-  const remember = (r: Response) => {
-    for (const c of r.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair.indexOf('=');
-      jar.set(pair.slice(0, i), pair.slice(i + 1));
-    }
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const loginPage = await fetch(`${server.url}/login`);
-  remember(loginPage);
-  const csrf = (await loginPage.text()).match(/name="_csrf" value="([^"]+)"/)?.[1];
-  assert.ok(csrf);
-  const login = await fetch(`${server.url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
-    body: new URLSearchParams({ _csrf: csrf, email: owner.email, password: owner.password, next: '/admin/mail' }),
-  });
-  assert.equal(login.status, 303);
-  remember(login);
-  return cookie();
-}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { dialects } from '../helpers/db.ts';
 import { linkIn, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
-import { createOwner, startTestServer, type TestServer } from '../helpers/server.ts';
+import { signInAsOwner, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const application = (email: string, over: object = {}) => ({
   name: 'Erika Mustermann',
@@ -123,31 +123,9 @@ describe('file transport when SMTP_URL is unset', () => {
     assert.ok(typeof parsed.html === 'string' && parsed.html.includes('<html lang="de">'));
 
     // Sign in as an owner like a browser would: CSRF token + cookies from the login page.
-    const owner = await createOwner(server);
-    const jar = new Map<string, string>();
-    const remember = (r: Response) => {
-      for (const c of r.headers.getSetCookie()) {
-        const [pair] = c.split(';');
-        const i = pair.indexOf('=');
-        jar.set(pair.slice(0, i), pair.slice(i + 1));
-      }
-    };
-    const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const loginPage = await fetch(`${server.url}/login`);
-    remember(loginPage);
-    const csrf = (await loginPage.text()).match(/name="_csrf" value="([^"]+)"/)?.[1];
-    assert.ok(csrf);
-    const login = await fetch(`${server.url}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
-      body: new URLSearchParams({ _csrf: csrf, email: owner.email, password: owner.password, next: '/admin/mail' }),
-    });
-    assert.equal(login.status, 303);
-    assert.equal(login.headers.get('location'), '/admin/mail');
-    remember(login);
+    const cookie = await signInAsOwner(server, '/admin/mail');
 
-    const list = await fetch(`${server.url}/admin/mail?lang=de`, { headers: { cookie: cookie() } });
+    const list = await fetch(`${server.url}/admin/mail?lang=de`, { headers: { cookie } });
     assert.equal(list.status, 200);
     const html = await list.text();
     assert.match(html, /Gesendete E-Mails/);
@@ -157,7 +135,7 @@ describe('file transport when SMTP_URL is unset', () => {
     const id = files[0].replace(/\.eml$/, '');
     assert.ok(html.includes(`/admin/mail/${id}`), 'the listed mail is the file on disk');
 
-    const detail = await fetch(`${server.url}/admin/mail/${id}`, { headers: { cookie: cookie() } });
+    const detail = await fetch(`${server.url}/admin/mail/${id}`, { headers: { cookie } });
     assert.equal(detail.status, 200);
     assert.match(await detail.text(), /Hallo Erika Mustermann,/);
   });
