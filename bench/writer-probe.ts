@@ -18,7 +18,7 @@ import { writeBatch } from '../src/intake/application-batch.ts';
 import type { BatchStore } from '../src/intake/batch-store.ts';
 import { ApplicationIntake } from '../src/intake/intake.ts';
 import { pgBatchStore } from '../src/intake/pg-store.ts';
-import { sqliteBatchStore } from '../src/intake/sqlite-store.ts';
+import { configureWriterConnection, sqliteBatchStore } from '../src/intake/sqlite-store.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { cryptoRandom } from '../src/platform/random.ts';
 import { submitApplication } from '../src/services/applications.ts';
@@ -101,13 +101,12 @@ if (PG_URL) {
 await database.close();
 
 const raw = new SQLite(join(dataDir, 'admit.sqlite'));
-raw.pragma('journal_mode = WAL');
-raw.pragma('synchronous = FULL');
+configureWriterConnection(raw); // as the writer thread has it
 const pragmas = argv.includes('--pragma') ? argv[argv.indexOf('--pragma') + 1].split(',') : [];
 for (const p of pragmas) raw.pragma(p);
 if (pragmas.length) console.log(`pragmas: ${pragmas.join(', ')}`);
 const drop = argv.includes('--drop') ? argv[argv.indexOf('--drop') + 1].split(',') : [];
-for (const d of drop) raw.exec(`drop index if exists ${d}`);
+for (const d of drop) raw.exec(d.startsWith("trigger:") ? `drop trigger if exists ${d.slice(8)}` : `drop index if exists ${d}`);
 if (drop.length) console.log(`without indexes: ${drop.join(', ')}`);
 const timed = timedStore(sqliteBatchStore(raw));
 const w0 = performance.now();

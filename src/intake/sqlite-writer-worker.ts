@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { writeSqliteBatch } from './application-batch.ts';
+import { configureWriterConnection } from './sqlite-store.ts';
 import { encodeError, type FromWriter, type ToWriter } from './sqlite-writer-protocol.ts';
 
 /**
@@ -10,11 +11,7 @@ import { encodeError, type FromWriter, type ToWriter } from './sqlite-writer-pro
  */
 const port = parentPort!;
 const db = new SQLite(workerData.file as string);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
-db.pragma('foreign_keys = ON');
-db.pragma('busy_timeout = 5000');
-db.pragma('wal_autocheckpoint = 20000'); // the checkpointer thread does it in small steps (sqlite-checkpointer.ts)
+configureWriterConnection(db);
 const post = (m: FromWriter) => port.postMessage(m);
 
 let chain = Promise.resolve();
