@@ -11,6 +11,7 @@ import type { BatchStore, CounterRow, KeyRow } from './batch-store.ts';
 import { sqliteBatchStore } from './sqlite-store.ts';
 import { pgBatchStore } from './pg-store.ts';
 import { outboxRow } from '../mail/outbox.ts';
+import { groupBy } from '../platform/group-by.ts';
 import { hashToken } from '../platform/random.ts';
 import type { IntakeKeys } from './keys.ts';
 
@@ -211,17 +212,6 @@ export async function writeBatch(store: BatchStore, ctx: BatchContext, items: Pr
     for (const part of chunks(keys, 800)) await store.insertKeys(part);
   }
   return out.map((o) => o ?? new Error('intake: item without outcome'));
-}
-
-function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const x of xs) {
-    const k = key(x);
-    const list = m.get(k);
-    if (list) list.push(x);
-    else m.set(k, [x]);
-  }
-  return m;
 }
 
 /**

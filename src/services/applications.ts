@@ -14,6 +14,7 @@ import { intakeKeys } from '../intake/keys.ts';
 import { dayInZone } from '../intake/stats.ts';
 import { removeMailFiles } from '../mail/files.ts';
 import { enqueueMail, outboxRow } from '../mail/outbox.ts';
+import { groupBy } from '../platform/group-by.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
 import { nextId } from './ids.ts';
@@ -293,16 +294,6 @@ export async function withdrawApplication(deps: Deps, token: string): Promise<Ap
   return { ...app, status: 'withdrawn', withdrawnAt: nowIso };
 }
 
-function groupEmails(apps: { event_id: string; email: string }[]): Map<string, string[]> {
-  const m = new Map<string, string[]>();
-  for (const a of apps) {
-    const list = m.get(a.event_id);
-    if (list) list.push(a.email);
-    else m.set(a.event_id, [a.email]);
-  }
-  return m;
-}
-
 async function findEventByIdOrThrow(db: Queryable, id: string): Promise<Event> {
   const e = await findEventById(db, id);
   if (!e) throw new AppError('event.not_found');
@@ -327,7 +318,8 @@ export async function purgeUnverifiedApplications(deps: Deps): Promise<number> {
       .execute();
     await forgetIntakeKeys(trx, deps.config.secret, doomed);
     // The mails to them (the verification link, "already applied") hold the name and address too.
-    for (const [eventId, emails] of groupEmails(doomed)) {
+    for (const [eventId, apps] of groupBy(doomed, (a) => a.event_id)) {
+      const emails = apps.map((a) => a.email);
       for (let i = 0; i < emails.length; i += 500) {
         const mails = await trx.deleteFrom('outbox').where('event_id', '=', eventId).where('to_address', 'in', emails.slice(i, i + 500)).returning('id').execute();
         for (const m of mails) mailIds.push(m.id);

@@ -103,3 +103,19 @@ export async function waitlist(ctx: TestContext, event: Event, sizes: number[], 
   }
   return out;
 }
+
+/**
+ * An event 40 days ahead (4 hours long) whose draw has just run (status drawn, an empty bundle): the state in
+ * which retention starts counting. Returns the event and the draw's time.
+ */
+export async function insertDrawnEvent(ctx: TestContext): Promise<{ event: Event; drawnAt: string }> {
+  const DAY = 86_400_000;
+  const start = ctx.clock.now().getTime();
+  const event = await ctx.makeEvent({ capacity: 10, startsAt: new Date(start + 40 * DAY).toISOString(), endsAt: new Date(start + 40 * DAY + 4 * 3_600_000).toISOString() });
+  const drawnAt = ctx.clock.now().toISOString();
+  await ctx.db.db
+    .insertInto('draws')
+    .values({ id: 'dr-' + event.id, event_id: event.id, status: 'drawn', commitment: 'c'.repeat(64), secret: 's'.repeat(64), committed_at: drawnAt, drawn_at: drawnAt, bundle: '{"entries":[]}' })
+    .execute();
+  return { event, drawnAt };
+}

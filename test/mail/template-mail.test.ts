@@ -10,7 +10,7 @@ import { declineApplication } from '../../src/services/confirmations.ts';
 import { inviteUser } from '../../src/services/staff.ts';
 import { dialects } from '../helpers/db.ts';
 import { forEachDialect } from '../helpers/context.ts';
-import { insertParty } from '../helpers/after-draw.ts';
+import { insertDrawnEvent, insertParty } from '../helpers/after-draw.ts';
 import { linkIn, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { signInAsOwner, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -191,13 +191,7 @@ forEachDialect('template mails and erasure', (ctx) => {
   test('erasing personal data removes template mails with their params (names, links)', async () => {
     const c = ctx();
     const DAY = 86_400_000;
-    const start = c.clock.now().getTime();
-    const event = await c.makeEvent({ capacity: 10, startsAt: new Date(start + 40 * DAY).toISOString(), endsAt: new Date(start + 40 * DAY + 4 * 3_600_000).toISOString() });
-    const drawnAt = c.clock.now().toISOString();
-    await c.db.db
-      .insertInto('draws')
-      .values({ id: 'dr-' + event.id, event_id: event.id, status: 'drawn', commitment: 'c'.repeat(64), secret: 's'.repeat(64), committed_at: drawnAt, drawn_at: drawnAt, bundle: '{"entries":[]}' })
-      .execute();
+    const { event, drawnAt } = await insertDrawnEvent(c);
     const bob = await insertParty(c, event, { status: 'offered', name: 'Bobby Tables', guests: ['Eve'], locale: 'de' });
     const di = await insertParty(c, event, { status: 'waitlisted', name: 'Di Keeps', drawPosition: 1 });
     await declineApplication(c.deps, bob.id);

@@ -4,7 +4,7 @@ import { confirmApplication } from '../../src/services/confirmations.ts';
 import { findApplicationByToken } from '../../src/services/applications.ts';
 import { erasePersonalData, ERASED_NAME } from '../../src/services/retention.ts';
 import { forEachDialect } from '../helpers/context.ts';
-import { insertParty } from '../helpers/after-draw.ts';
+import { insertDrawnEvent, insertParty } from '../helpers/after-draw.ts';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mailDir, mailFile } from '../../src/mail/files.ts';
 
@@ -13,13 +13,7 @@ const DAY = 86_400_000;
 forEachDialect('retention', (ctx) => {
   test('erases those not coming N days after the draw, everyone N days after the event; keeps status and entry ids', async () => {
     const c = ctx();
-    const start = c.clock.now().getTime();
-    const event = await c.makeEvent({ capacity: 10, startsAt: new Date(start + 40 * DAY).toISOString(), endsAt: new Date(start + 40 * DAY + 4 * 3_600_000).toISOString() });
-    const drawnAt = c.clock.now().toISOString();
-    await c.db.db
-      .insertInto('draws')
-      .values({ id: 'dr-' + event.id, event_id: event.id, status: 'drawn', commitment: 'c'.repeat(64), secret: 's'.repeat(64), committed_at: drawnAt, drawn_at: drawnAt, bundle: '{"entries":[]}' })
-      .execute();
+    const { event, drawnAt } = await insertDrawnEvent(c);
     const coming = await insertParty(c, event, { status: 'offered', name: 'Ada', guests: ['Charles'], entryId: 'aa' });
     await confirmApplication(c.deps, coming.id);
     const declined = await insertParty(c, event, { status: 'declined', name: 'Bob', guests: ['Eve'], entryId: 'bb' });
