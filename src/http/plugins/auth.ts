@@ -33,3 +33,14 @@ export function requirePermission(perm: Permission) {
     if (!can(req.user.role, perm)) throw new AppError('auth.forbidden');
   };
 }
+
+/**
+ * preHandler for organizer routes that act on ONE event. `eventOf` says which event the request is about
+ * (default: the `:id` route parameter, for routes under /admin/events/:id/…). Today a role's permission holds on
+ * every event; per-event teams (reviewer/door limited to their events) narrow it here, in one place.
+ */
+export function requireEventPermission(perm: Permission, eventOf?: (req: FastifyRequest) => Promise<string | null> | string | null) {
+  const base = requirePermission(perm);
+  void eventOf;
+  return base;
+}
