@@ -19,6 +19,8 @@ export const CAN = {
   checkIn: ['owner', 'admin', 'door'],
   manageUsers: ['owner'],
   readMail: ['owner', 'admin'],
+  /** Finding 10: an offer to a party the draw put on the waitlist or did not select, outside the published order. */
+  approveOutsideDraw: ['owner', 'admin'],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof CAN;
 export const can = (role: string, perm: Permission): boolean => (CAN[perm] as string[]).includes(role);
