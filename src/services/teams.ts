@@ -66,7 +66,7 @@ export async function setUserEvents(deps: Deps, actor: string, userId: string, e
   const { db } = deps.database;
   const user = await db.selectFrom('users').select(['id', 'role']).where('id', '=', userId).executeTakeFirst();
   if (!user) throw new AppError('not_found');
-  if (!(TEAM_ROLES as readonly string[]).includes(user.role)) throw new AppError('validation.failed', { fields: [{ field: 'events', code: 'every_event_role' }] });
+  if (!(TEAM_ROLES as readonly string[]).includes(user.role)) throw new AppError('validation.failed', { fields: [{ field: 'events', code: 'invalid_choice' }] });
   const wanted = [...new Set(eventIds)];
   for (const id of wanted) if (!(await findEventById(db, id))) throw new AppError('validation.failed', { fields: [{ field: 'events', code: 'invalid_choice' }] });
   const nowIso = deps.clock.now().toISOString();
