@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE } from '../../src/http/plugins/auth.ts';
 import { createUser, startSession, type Role } from '../../src/services/users.ts';
 import { addToTeam } from '../../src/services/teams.ts';
+import type { Deps } from '../../src/services/deps.ts';
 import type { UserRow } from '../../src/db/schema.ts';
 import type { TestContext } from './context.ts';
 import { Browser, csrfFrom } from './http.ts';
@@ -23,4 +24,19 @@ export async function sessionBrowser(app: FastifyInstance, c: TestContext, user:
   const csrf = csrfFrom(page.body);
   browser.cookies.set(SESSION_COOKIE, app.signCookie(await startSession(c.deps, user.id)));
   return { browser, csrf };
+}
+
+/**
+ * Puts a reviewer or door account on the team of every event there is now (tests written before per-event teams
+ * sign such staff in for events of their own); owners and admins need no team.
+ */
+export async function onEveryEventTeam(deps: Deps, email: string): Promise<void> {
+  const user = await deps.database.db.selectFrom('users').select(['id', 'role']).where('email', '=', email).executeTakeFirst();
+  if (!user || (user.role !== 'reviewer' && user.role !== 'door')) return;
+  // Written straight to the table (test setup, no audit entry to disturb tests that read the audit log).
+  const events = await deps.database.db.selectFrom('events').select('id').execute();
+  await deps.database.db.deleteFrom('event_staff').where('user_id', '=', user.id).execute();
+  if (events.length) {
+    await deps.database.db.insertInto('event_staff').values(events.map((e) => ({ event_id: e.id, user_id: user.id, added_at: deps.clock.now().toISOString(), added_by: 'test' }))).execute();
+  }
 }
