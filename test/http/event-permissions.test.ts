@@ -31,6 +31,9 @@ const NOT_EVENT_SCOPED: Record<string, string> = {
   'GET /admin/mail': 'the mail viewer: readMail (owner, admin), who act on every event',
   'GET /admin/mail/:id': 'the mail viewer: readMail (owner, admin), who act on every event',
   'GET /checkin': 'event list of the door: filtered by listEventsFor (tested below)',
+  'GET /admin/account': 'one\'s own sessions (any signed-in staff member)',
+  'POST /admin/account/sessions/end-others': 'one\'s own sessions',
+  'POST /admin/account/sessions/end-all': 'one\'s own sessions',
 };
 
 /** Which permission an event-scoped route needs (default manageEvents): the documented "who may do what". */

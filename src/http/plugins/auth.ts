@@ -41,6 +41,20 @@ export type EventOf = (req: FastifyRequest) => Promise<string | null> | string |
 /** The default: the `:id` route parameter of /admin/events/:id/… */
 const eventIdParam: EventOf = (req) => (req.params as { id?: string }).id ?? null;
 
+/** preHandler: any signed-in staff member (their own account pages), else the login redirect. */
+export async function requireSignedIn(req: FastifyRequest, reply: FastifyReply) {
+  if (req.user) return;
+  if (req.url.startsWith('/api/')) throw new AppError('auth.required');
+  return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
+}
+
+/** The raw session token of this request (from the signed cookie), if any. */
+export function sessionToken(req: FastifyRequest): string | undefined {
+  const raw = req.cookies[SESSION_COOKIE];
+  const unsigned = raw ? req.unsignCookie(raw) : null;
+  return unsigned?.valid ? (unsigned.value ?? undefined) : undefined;
+}
+
 /**
  * preHandler for organizer routes that act on ONE event, and the one place per-event teams are enforced:
  * the role needs the permission, and a reviewer or door staff member must be on the event's team
