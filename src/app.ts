@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Config } from './config.ts';
 import type { Database } from './db/connect.ts';
@@ -30,6 +30,8 @@ export interface AppOptions {
   logger?: boolean | object;
   /** Called when a committed change enqueued mail (the sender wakes up). */
   onMailEnqueued?: () => void;
+  /** Sees every route as it is added (tests enumerate the organizer routes for the permission matrix). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 declare module 'fastify' {
@@ -55,6 +57,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     afterCommit: { mailEnqueued: () => opts.onMailEnqueued?.() },
   };
   app.decorate('deps', deps);
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   const captcha: Captcha | null = config.captcha ? altchaCaptcha({ secret: config.secret, cost: config.captchaCost, now: () => opts.clock.now() }) : null;
 
   await app.register(swagger, {

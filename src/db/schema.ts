@@ -27,6 +27,27 @@ export interface SessionsTable {
   user_id: string;
   created_at: string;
   expires_at: string;
+  /** Migration 010: idle expiry (written at most once a minute) and the "your sessions" page. */
+  last_seen_at: string | null;
+  /** Migration 010: the browser's User-Agent at sign-in (truncated), shown only to its owner. */
+  user_agent: string | null;
+}
+
+/** Per-event teams (migration 010): reviewers and door staff act only on the events they are on. */
+export interface EventStaffTable {
+  event_id: string;
+  user_id: string;
+  added_at: string;
+  added_by: string;
+}
+
+/** One-time password reset links (migration 010); only the SHA-256 of the token is stored. */
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
 }
 
 export interface EventsTable {
@@ -263,6 +284,8 @@ export interface DB {
   intake_counts: IntakeCountsTable;
   application_counts: ApplicationCountsTable;
   api_tokens: ApiTokensTable;
+  event_staff: EventStaffTable;
+  password_resets: PasswordResetsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

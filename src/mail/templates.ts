@@ -3,6 +3,7 @@ import type { OutboxRow } from '../db/schema.ts';
 import { alreadyAppliedMail, setupMail, verificationMail, withdrawnMail, type RenderedMail } from './render.ts';
 import { offerMail, waitlistedMail } from './selection-mails.ts';
 import { confirmedMail, declinedMail, expiredMail, revealMail } from './after-draw-mails.ts';
+import { passwordResetMail } from './staff-mails.ts';
 
 /**
  * The registry of mail templates that may be stored by reference in the outbox (ADR 0004, "rendering mail at
@@ -24,6 +25,7 @@ export const mailTemplates = {
   'application.already_applied': alreadyAppliedMail,
   'application.withdrawn': withdrawnMail,
   'user.setup': setupMail,
+  'user.password_reset': passwordResetMail,
   /** Any offer; `source` decides the wording (invite, review, draw, waitlist). */
   offer: offerMail,
   'draw.waitlisted': waitlistedMail,

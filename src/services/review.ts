@@ -5,6 +5,7 @@ import { findEventById } from '../db/repositories/events.ts';
 import type { Deps } from './deps.ts';
 import { nextId } from './ids.ts';
 import { assertSeatsAvailable, lockEventSeats, makeOffer } from './offers.ts';
+import { can } from './users.ts';
 
 /**
  * Manual review of verified applications, with an internal note (never shown to the applicant):
@@ -29,10 +30,22 @@ const AUDIT: Record<ReviewDecision, string> = { approve: 'application.approved',
 
 export const MAX_NOTE = 2000;
 
-/** The decisions the page offers for an application as it is now (verified only). */
-export function reviewChoices(a: Pick<Application, 'status' | 'verified'>): ReviewDecision[] {
+/**
+ * Statuses the draw decided (finding 10): approving one of these gives seats outside the published draw order,
+ * so only owners and admins may, and the audit log names it (application.approved_outside_draw).
+ */
+const DRAWN = ['waitlisted', 'not_selected'];
+const outsideDraw = (decision: ReviewDecision, status: string) => decision === 'approve' && DRAWN.includes(status);
+
+/** The decisions the page offers for an application as it is now (verified only), to a staff member of this role. */
+export function reviewChoices(a: Pick<Application, 'status' | 'verified'>, role?: string): ReviewDecision[] {
   if (!a.verified) return [];
-  return REVIEW_DECISIONS.filter((d) => FROM[d].includes(a.status));
+  return REVIEW_DECISIONS.filter((d) => FROM[d].includes(a.status) && (role === undefined || !outsideDraw(d, a.status) || can(role, 'approveOutsideDraw')));
+}
+
+/** Staff accounts are checked by role; other actors (the CLI, the scheduler) act for the operator. */
+function assertMayDecide(decision: ReviewDecision, status: string, actorRole: string | null): void {
+  if (outsideDraw(decision, status) && actorRole !== null && !can(actorRole, 'approveOutsideDraw')) throw new AppError('auth.forbidden');
 }
 
 export async function reviewApplication(
@@ -48,6 +61,8 @@ export async function reviewApplication(
   if (text.length > MAX_NOTE) throw new AppError('validation.failed', { fields: [{ field: 'note', code: 'too_long', params: { max: MAX_NOTE } }] });
   const found = await findApplicationById(db, applicationId);
   if (!found) throw new AppError('application.not_found');
+  const actorRole = (await db.selectFrom('users').select('role').where('id', '=', actor).executeTakeFirst())?.role ?? null;
+  assertMayDecide(decision, found.status, actorRole);
   const event = await findEventById(db, found.eventId);
   if (!event) throw new AppError('event.not_found');
   const now = deps.clock.now();
@@ -59,6 +74,8 @@ export async function reviewApplication(
     // Re-check under the lock: the applicant may have withdrawn meanwhile.
     const app = await findApplicationById(trx, applicationId);
     if (!app || !app.verified || !FROM[decision].includes(app.status)) throw new AppError('review.not_allowed');
+    // Again under the lock: a draw may have run since the check above.
+    assertMayDecide(decision, app.status, actorRole);
     if (decision === 'release') {
       const draw = await trx.selectFrom('draws').select('status').where('event_id', '=', event.id).executeTakeFirst();
       if (draw && draw.status !== 'committed') throw new AppError('draw.already_frozen');
@@ -70,7 +87,16 @@ export async function reviewApplication(
     } else {
       await trx.updateTable('applications').set({ status: TO[decision] }).where('id', '=', app.id).where('status', '=', app.status).execute();
     }
-    await appendAudit(trx, { id: nextId(deps), at: nowIso, actor, action: AUDIT[decision], eventId: event.id, subjectId: app.id, data: { from: app.status, note: text || undefined } });
+    const action = outsideDraw(decision, app.status) ? 'application.approved_outside_draw' : AUDIT[decision];
+    await appendAudit(trx, {
+      id: nextId(deps),
+      at: nowIso,
+      actor,
+      action,
+      eventId: event.id,
+      subjectId: app.id,
+      data: { from: app.status, note: text || undefined, ...(app.drawPosition !== null ? { drawPosition: app.drawPosition } : {}) },
+    });
     return (await findApplicationById(trx, app.id))!;
   });
   if (decision === 'approve') deps.afterCommit?.mailEnqueued();

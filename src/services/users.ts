@@ -2,14 +2,20 @@ import { AppError } from '../errors.ts';
 import { isEmail } from '../domain/email.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import type { UserRow } from '../db/schema.ts';
-import { hashPassword, verifyPassword } from '../platform/password.ts';
+import { hashPassword, needsRehash, verifyPassword } from '../platform/password.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
 import { nextId } from './ids.ts';
 
 export const ROLES = ['owner', 'admin', 'reviewer', 'door'] as const;
 export type Role = (typeof ROLES)[number];
+/** Absolute session lifetime: a sign-in lasts a working day at most. */
 export const SESSION_HOURS = 12;
+/** Idle expiry: a session unused this long ends (a forgotten browser at the door does not stay signed in). */
+export const SESSION_IDLE_MINUTES = 120;
+/** last_seen_at is written at most this often per session. */
+const TOUCH_MS = 60_000;
+const MAX_USER_AGENT = 300;
 export const MIN_PASSWORD = 10;
 
 /** Which role may do what. Door staff only check in; reviewers read and review applications. */
@@ -19,6 +25,8 @@ export const CAN = {
   checkIn: ['owner', 'admin', 'door'],
   manageUsers: ['owner'],
   readMail: ['owner', 'admin'],
+  /** Finding 10: an offer to a party the draw put on the waitlist or did not select, outside the published order. */
+  approveOutsideDraw: ['owner', 'admin'],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof CAN;
 export const can = (role: string, perm: Permission): boolean => (CAN[perm] as string[]).includes(role);
@@ -83,35 +91,113 @@ export async function completeSetup(deps: Deps, token: string, password: string)
   return setup.user_id;
 }
 
-export async function login(deps: Deps, email: string, password: string): Promise<{ token: string; user: UserRow }> {
+export interface SessionMeta {
+  userAgent?: string;
+}
+
+export async function login(deps: Deps, email: string, password: string, meta: SessionMeta = {}): Promise<{ token: string; user: UserRow }> {
   const user = await deps.database.db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
   const ok = await verifyPassword(password, user?.password_hash ?? null);
   if (!user || !ok || user.disabled) throw new AppError('auth.invalid_credentials');
-  return { token: await startSession(deps, user.id), user };
+  // A hash made at a lower cost than today's is replaced now, while we hold the password.
+  if (needsRehash(user.password_hash)) {
+    const upgraded = await hashPassword(password);
+    await deps.database.db.updateTable('users').set({ password_hash: upgraded }).where('id', '=', user.id).where('password_hash', '=', user.password_hash).execute();
+  }
+  return { token: await startSession(deps, user.id, meta), user };
 }
 
-export async function startSession(deps: Deps, userId: string): Promise<string> {
+export async function startSession(deps: Deps, userId: string, meta: SessionMeta = {}): Promise<string> {
   const token = newToken(deps.random);
   const now = deps.clock.now();
   await deps.database.db
     .insertInto('sessions')
-    .values({ token_hash: hashToken(token), user_id: userId, created_at: now.toISOString(), expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString() })
+    .values({
+      token_hash: hashToken(token),
+      user_id: userId,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
+      last_seen_at: now.toISOString(),
+      user_agent: meta.userAgent ? meta.userAgent.slice(0, MAX_USER_AGENT) : null,
+    })
     .execute();
   return token;
 }
 
+/** When a session ends: its absolute expiry, or SESSION_IDLE_MINUTES after it was last used, whichever is first. */
+export function sessionEndsAt(s: { expires_at: string; last_seen_at: string | null; created_at: string }): string {
+  const idle = new Date(new Date(s.last_seen_at ?? s.created_at).getTime() + SESSION_IDLE_MINUTES * 60_000).toISOString();
+  return idle < s.expires_at ? idle : s.expires_at;
+}
+
 export async function userForSession(deps: Deps, token: string | undefined): Promise<UserRow | null> {
   if (!token) return null;
-  const row = await deps.database.db
+  const { db } = deps.database;
+  const tokenHash = hashToken(token);
+  const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .selectAll('users')
-    .select('sessions.expires_at')
-    .where('sessions.token_hash', '=', hashToken(token))
+    .select(['sessions.expires_at', 'sessions.last_seen_at', 'sessions.created_at as session_created_at'])
+    .where('sessions.token_hash', '=', tokenHash)
     .executeTakeFirst();
-  if (!row || row.expires_at <= deps.clock.now().toISOString() || row.disabled) return null;
-  const { expires_at: _e, ...user } = row;
+  if (!row || row.disabled) return null;
+  const now = deps.clock.now();
+  if (sessionEndsAt({ expires_at: row.expires_at, last_seen_at: row.last_seen_at, created_at: row.session_created_at }) <= now.toISOString()) {
+    await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+    return null;
+  }
+  if (!row.last_seen_at || now.getTime() - new Date(row.last_seen_at).getTime() >= TOUCH_MS) {
+    await db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('token_hash', '=', tokenHash).execute();
+  }
+  const { expires_at: _e, last_seen_at: _l, session_created_at: _c, ...user } = row;
   return user;
+}
+
+export interface SessionInfo {
+  /** The session's token hash: names it in a form without revealing the cookie. */
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  endsAt: string;
+  userAgent: string | null;
+  current: boolean;
+}
+
+/** One's own live sessions, the current one first, then by last use. Ended ones are cleared on the way. */
+export async function listSessions(deps: Deps, userId: string, currentToken: string | undefined): Promise<SessionInfo[]> {
+  const { db } = deps.database;
+  const nowIso = deps.clock.now().toISOString();
+  const current = currentToken ? hashToken(currentToken) : null;
+  const rows = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).execute();
+  const ended = rows.filter((r) => sessionEndsAt(r) <= nowIso).map((r) => r.token_hash);
+  if (ended.length) await db.deleteFrom('sessions').where('token_hash', 'in', ended).execute();
+  return rows
+    .filter((r) => !ended.includes(r.token_hash))
+    .map((r) => ({ id: r.token_hash, createdAt: r.created_at, lastSeenAt: r.last_seen_at ?? r.created_at, endsAt: sessionEndsAt(r), userAgent: r.user_agent, current: r.token_hash === current }))
+    .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt.localeCompare(a.lastSeenAt));
+}
+
+/** Signs a staff member out of every session but the current one ("sign out everywhere else"). */
+export async function endOtherSessions(deps: Deps, userId: string, currentToken: string): Promise<number> {
+  const nowIso = deps.clock.now().toISOString();
+  return deps.database.db.transaction().execute(async (trx) => {
+    const res = await trx.deleteFrom('sessions').where('user_id', '=', userId).where('token_hash', '!=', hashToken(currentToken)).executeTakeFirst();
+    const n = Number(res.numDeletedRows);
+    await appendAudit(trx, { id: nextId(deps), at: nowIso, actor: userId, action: 'user.sessions_ended', subjectId: userId, data: { n, kept: 'current' } });
+    return n;
+  });
+}
+
+/** Signs a staff member out of every session, this one included ("sign out everywhere"). */
+export async function endAllSessions(deps: Deps, userId: string): Promise<number> {
+  const nowIso = deps.clock.now().toISOString();
+  return deps.database.db.transaction().execute(async (trx) => {
+    const res = await trx.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+    const n = Number(res.numDeletedRows);
+    await appendAudit(trx, { id: nextId(deps), at: nowIso, actor: userId, action: 'user.sessions_ended', subjectId: userId, data: { n } });
+    return n;
+  });
 }
 
 export async function logout(deps: Deps, token: string | undefined): Promise<void> {

@@ -10,6 +10,7 @@ import { submitApplication, verifyApplication } from '../../src/services/applica
 import { demoEventInput } from '../../src/services/demo.ts';
 import { createEvent } from '../../src/services/events.ts';
 import { createUser } from '../../src/services/users.ts';
+import { onEveryEventTeam } from '../helpers/staff.ts';
 import { assertAccessible, launchBrowser, openPage, screenshot, type WatchedPage } from '../helpers/browser.ts';
 import { linkIn, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { createOwner, OWNER_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -266,6 +267,7 @@ describe('selection: commit → close → freeze → draw → confirm → reveal
   test('the door checks the decoded code in once; the second scan is refused', async () => {
     const door = { email: 'door@example.com', password: OWNER_PASSWORD };
     await createUser(server.runtime.deps, 'test', { email: door.email, role: 'door', name: 'Door', password: door.password });
+    await onEveryEventTeam(server.runtime.deps, door.email);
     const w = await openPage(browser, { viewport: { width: 390, height: 844 }, locale: 'en-US' });
     const { page } = w;
     await page.goto(`${server.url}/login?next=/checkin`);

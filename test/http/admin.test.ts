@@ -9,6 +9,7 @@ import { hashToken } from '../../src/platform/random.ts';
 import type { Event } from '../../src/domain/event.ts';
 import { parseOptions } from '../../src/http/event-form-input.ts';
 import { withRenderedMail } from '../../src/mail/templates.ts';
+import { onEveryEventTeam } from '../helpers/staff.ts';
 
 const PASSWORD = 'correct horse battery';
 
@@ -25,6 +26,7 @@ function ensureStaff(c: TestContext) {
 
 async function signIn(app: FastifyInstance, c: TestContext, role: Role, headers: Record<string, string> = {}): Promise<Browser> {
   await ensureStaff(c);
+  await onEveryEventTeam(c.deps, `${role}@admit.test`);
   const b = new Browser(app, headers);
   const page = await b.get('/login');
   const res = await b.post('/login', { _csrf: csrfFrom(page.body), email: `${role}@admit.test`, password: PASSWORD, next: '/admin' });

@@ -5,6 +5,7 @@ import { verifyBundle } from '../../src/domain/draw/index.ts';
 import { createApiToken, revokeApiToken } from '../../src/services/api-tokens.ts';
 import { changeEventStatus } from '../../src/services/events.ts';
 import { createUser, type Role } from '../../src/services/users.ts';
+import { onEveryEventTeam } from '../helpers/staff.ts';
 import { forEachDialect, type TestContext } from '../helpers/context.ts';
 import { buildTestApp } from '../helpers/http.ts';
 import { tokenFromMail } from '../services/draw-fixtures.ts';
@@ -13,6 +14,7 @@ import { tokenFromMail } from '../services/draw-fixtures.ts';
 async function staffToken(c: TestContext, role: Role): Promise<{ token: string; id: string }> {
   const email = `${role}-api-${c.dialect}@admit.test`;
   if (!(await c.db.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst())) await createUser(c.deps, 'test', { email, role });
+  await onEveryEventTeam(c.deps, email);
   const { token, id } = await createApiToken(c.deps, 'test', { email, name: `${role} script` });
   return { token, id };
 }

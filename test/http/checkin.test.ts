@@ -5,6 +5,7 @@ import { forEachDialect, type TestContext } from '../helpers/context.ts';
 import { Browser, buildTestApp, csrfFrom } from '../helpers/http.ts';
 import { insertParty } from '../helpers/after-draw.ts';
 import { createUser, type Role } from '../../src/services/users.ts';
+import { onEveryEventTeam } from '../helpers/staff.ts';
 
 const PASSWORD = 'correct horse battery';
 
@@ -13,6 +14,7 @@ async function signIn(app: FastifyInstance, c: TestContext, role: Role): Promise
   if (!(await c.db.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst())) {
     await createUser(c.deps, 'test', { email, role, password: PASSWORD });
   }
+  await onEveryEventTeam(c.deps, email);
   const b = new Browser(app);
   const page = await b.get('/login');
   const res = await b.post('/login', { _csrf: csrfFrom(page.body), email, password: PASSWORD, next: '/checkin' });

@@ -6,6 +6,7 @@ import { findDrawByEventId } from '../../src/db/repositories/draws.ts';
 import { changeEventStatus } from '../../src/services/events.ts';
 import { commitDraw, freezeDraw, runDraw } from '../../src/services/draw.ts';
 import { createUser, type Role } from '../../src/services/users.ts';
+import { onEveryEventTeam } from '../helpers/staff.ts';
 import { forEachDialect, type TestContext } from '../helpers/context.ts';
 import { Browser, buildTestApp, csrfFrom } from '../helpers/http.ts';
 import { closeAt, seedVerifiedApplications, tokenFromMail } from '../services/draw-fixtures.ts';
@@ -14,6 +15,7 @@ const PASSWORD = 'correct horse battery';
 
 async function signIn(app: FastifyInstance, c: TestContext, role: Role): Promise<Browser> {
   await createUser(c.deps, 'test', { email: `${role}-${c.dialect}@admit.test`, role, password: PASSWORD }).catch(() => undefined);
+  await onEveryEventTeam(c.deps, `${role}-${c.dialect}@admit.test`);
   const b = new Browser(app);
   const page = await b.get('/login');
   const res = await b.post('/login', { _csrf: csrfFrom(page.body), email: `${role}-${c.dialect}@admit.test`, password: PASSWORD, next: '/admin' });

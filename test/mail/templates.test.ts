@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { LOCALES, type Locale } from '../../src/domain/locales.ts';
 import { outboxRow } from '../../src/mail/outbox.ts';
 import { alreadyAppliedMail, setupMail, verificationMail, withdrawnMail } from '../../src/mail/render.ts';
+import { passwordResetMail } from '../../src/mail/staff-mails.ts';
 import { offerMail, waitlistedMail } from '../../src/mail/selection-mails.ts';
 import { confirmedMail, declinedMail, expiredMail, revealMail } from '../../src/mail/after-draw-mails.ts';
 import {
@@ -24,6 +25,7 @@ const examples: { [N in MailTemplateName]: { params: Extract<MailTemplateRef, { 
   'application.already_applied': { params: { name: 'Ada', eventTitle: 'Launch', url: 'https://x.test/a/t2' }, direct: (l) => alreadyAppliedMail(l, { name: 'Ada', eventTitle: 'Launch', url: 'https://x.test/a/t2' }) },
   'application.withdrawn': { params: { name: 'Ada', eventTitle: 'Launch' }, direct: (l) => withdrawnMail(l, { name: 'Ada', eventTitle: 'Launch' }) },
   'user.setup': { params: { url: 'https://x.test/setup/s' }, direct: (l) => setupMail(l, { url: 'https://x.test/setup/s' }) },
+  'user.password_reset': { params: { url: 'https://x.test/password-reset/r', minutes: 60 }, direct: (l) => passwordResetMail(l, { url: 'https://x.test/password-reset/r', minutes: 60 }) },
   offer: {
     params: { name: 'Ada', eventTitle: 'Launch', url: 'https://x.test/a/o', deadline: 'Monday', seats: 3, source: 'waitlist' },
     direct: (l) => offerMail(l, { name: 'Ada', eventTitle: 'Launch', url: 'https://x.test/a/o', deadline: 'Monday', seats: 3, source: 'waitlist' }),

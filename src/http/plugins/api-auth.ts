@@ -3,6 +3,7 @@ import { AppError } from '../../errors.ts';
 import { userForApiToken } from '../../services/api-tokens.ts';
 import type { Deps } from '../../services/deps.ts';
 import { can, type Permission } from '../../services/users.ts';
+import { assertEventAccess, type EventOf } from './auth.ts';
 
 /** OpenAPI: `security` of a route that takes `Authorization: Bearer <token>` (scheme declared in app.ts). */
 export const bearerSecurity = [{ bearerAuth: [] as string[] }];
@@ -25,3 +26,20 @@ export function requireApiPermission(deps: Deps, perm: Permission) {
     if (!can(req.user.role, perm)) throw new AppError('auth.forbidden');
   };
 }
+
+/** The API's requireEventPermission: bearer token, permission, and the event's team (see plugins/auth.ts). */
+export function requireApiEventPermission(deps: Deps, perm: Permission, eventOf: EventOf) {
+  const base = requireApiPermission(deps, perm);
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    await base(req, reply);
+    await assertEventAccess(deps, req.user!, await eventOf(req));
+  };
+}
+
+/** eventOf for /api/v1/admin/events/:slug/… */
+export const eventOfSlug: EventOf = async (req) => {
+  const slug = (req.params as { slug?: string }).slug;
+  if (!slug) return null;
+  const row = await req.server.deps.database.db.selectFrom('events').select('id').where('slug', '=', slug).executeTakeFirst();
+  return row?.id ?? null;
+};

@@ -4,6 +4,7 @@ import { AppError } from '../../errors.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { can, type Permission, userForSession } from '../../services/users.ts';
 import type { Deps } from '../../services/deps.ts';
+import { mayActOnEvent } from '../../services/teams.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,13 +35,53 @@ export function requirePermission(perm: Permission) {
   };
 }
 
-/**
- * preHandler for organizer routes that act on ONE event. `eventOf` says which event the request is about
- * (default: the `:id` route parameter, for routes under /admin/events/:id/…). Today a role's permission holds on
- * every event; per-event teams (reviewer/door limited to their events) narrow it here, in one place.
- */
-export function requireEventPermission(perm: Permission, eventOf?: (req: FastifyRequest) => Promise<string | null> | string | null) {
-  const base = requirePermission(perm);
-  void eventOf;
-  return base;
+/** Which event a request is about: an event id, or null when there is no such event (the route answers 404 itself). */
+export type EventOf = (req: FastifyRequest) => Promise<string | null> | string | null;
+
+/** The default: the `:id` route parameter of /admin/events/:id/… */
+const eventIdParam: EventOf = (req) => (req.params as { id?: string }).id ?? null;
+
+/** preHandler: any signed-in staff member (their own account pages), else the login redirect. */
+export async function requireSignedIn(req: FastifyRequest, reply: FastifyReply) {
+  if (req.user) return;
+  if (req.url.startsWith('/api/')) throw new AppError('auth.required');
+  return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
 }
+
+/** The raw session token of this request (from the signed cookie), if any. */
+export function sessionToken(req: FastifyRequest): string | undefined {
+  const raw = req.cookies[SESSION_COOKIE];
+  const unsigned = raw ? req.unsignCookie(raw) : null;
+  return unsigned?.valid ? (unsigned.value ?? undefined) : undefined;
+}
+
+/**
+ * preHandler for organizer routes that act on ONE event, and the one place per-event teams are enforced:
+ * the role needs the permission, and a reviewer or door staff member must be on the event's team
+ * (owners and admins act on every event). `eventOf` says which event the request is about (default: the
+ * `:id` route parameter, for routes under /admin/events/:id/…); a route about something else (an application,
+ * a ticket) resolves its event. A null event passes on: the route itself answers 404, without the team
+ * check having told a stranger anything.
+ */
+export function requireEventPermission(perm: Permission, eventOf: EventOf = eventIdParam) {
+  const base = requirePermission(perm);
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    await base(req, reply);
+    if (reply.sent || !req.user) return reply;
+    await assertEventAccess(req.server.deps, req.user, await eventOf(req));
+  };
+}
+
+/** Team check for a signed-in (or bearer-token) user; shared by pages and the JSON API. */
+export async function assertEventAccess(deps: Deps, user: UserRow, eventId: string | null): Promise<void> {
+  if (eventId === null) return;
+  if (!(await mayActOnEvent(deps, user, eventId))) throw new AppError('auth.forbidden');
+}
+
+/** eventOf for routes about one application (/admin/applications/:id/…). */
+export const eventOfApplication: EventOf = async (req) => {
+  const id = (req.params as { id?: string }).id;
+  if (!id) return null;
+  const row = await req.server.deps.database.db.selectFrom('applications').select('event_id').where('id', '=', id).executeTakeFirst();
+  return row?.event_id ?? null;
+};

@@ -47,6 +47,7 @@ ${can(ctx.user.role, 'reviewApplications') ? html`<li><a href="/admin">${ctx.t('
 ${can(ctx.user.role, 'checkIn') ? html`<li><a href="/checkin">${ctx.t('admin.nav.checkin')}</a></li>` : ''}
 ${can(ctx.user.role, 'readMail') ? html`<li><a href="/admin/mail">${ctx.t('admin.nav.mail')}</a></li>` : ''}
 ${can(ctx.user.role, 'manageUsers') ? html`<li><a href="/admin/users">${ctx.t('admin.nav.users')}</a></li>` : ''}
+<li><a href="/admin/account">${ctx.t('staff.nav_account')}</a></li>
 <li><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ''}"><button class="link" type="submit">${ctx.t('admin.nav.logout')}</button></form></li>
 </ul></nav>` : ''}
 ${languageSwitcher(ctx)}

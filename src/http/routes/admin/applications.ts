@@ -11,7 +11,7 @@ import { listAudit } from '../../../db/repositories/audit.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { pageContext, sendPage } from '../../page.ts';
-import { requirePermission } from '../../plugins/auth.ts';
+import { eventOfApplication, requireEventPermission } from '../../plugins/auth.ts';
 import { applicationDetailBody, applicationListBody, type ListQuery } from '../../views/admin/applications.ts';
 import { reviewActions } from '../../views/admin/selection-review.ts';
 import { html } from '../../views/html.ts';
@@ -28,7 +28,7 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
 
   app.get<{ Params: { id: string }; Querystring: ListQuery }>(
     '/admin/events/:id/applications',
-    { preHandler: requirePermission('reviewApplications') },
+    { preHandler: requireEventPermission('reviewApplications') },
     async (req, reply) => {
       const db = deps.database.db;
       const event = await findEventById(db, req.params.id);
@@ -74,7 +74,7 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
     },
   );
 
-  app.get<{ Params: { id: string } }>('/admin/applications/:id', { preHandler: requirePermission('reviewApplications') }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/admin/applications/:id', { preHandler: requireEventPermission('reviewApplications', eventOfApplication) }, async (req, reply) => {
     const a = await findApplicationById(deps.database.db, req.params.id);
     if (!a) throw new AppError('application.not_found');
     const event = await findEventById(deps.database.db, a.eventId);

@@ -18,23 +18,25 @@ export default async function authRoutes(app: FastifyInstance, opts: { deps: Dep
   const setSession = (reply: import('fastify').FastifyReply, token: string) =>
     reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: SESSION_HOURS * 3600 });
 
-  function loginPage(req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, o: { email?: string; next: string; error?: string; status?: number }) {
+  function loginPage(req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, o: { email?: string; next: string; error?: string; status?: number; notice?: string }) {
     const ctx = pageContext(req, reply);
     const errors: FormErrors = new Map();
     const body = html`<article class="narrow"><h1>${req.t('login.title')}</h1>
 ${o.error ? html`<div class="error-summary" role="alert"><p>${o.error}</p></div>` : ''}
+${o.notice ? html`<p class="notice success" role="status">${o.notice}</p>` : ''}
 <form method="post" action="/login">${csrfField(ctx.csrfToken ?? '')}
 <input type="hidden" name="next" value="${o.next}">
 ${textField(req.t, { name: 'email', type: 'email', label: req.t('form.email'), value: o.email, errors, required: true, autocomplete: 'username' })}
 ${textField(req.t, { name: 'password', type: 'password', label: req.t('login.password'), errors, required: true, autocomplete: 'current-password' })}
 <div class="actions"><button type="submit" class="primary">${req.t('login.submit')}</button></div>
-</form></article>`;
+</form>
+<p><a href="/password-reset">${req.t('staff.reset.link')}</a></p></article>`;
     return sendPage(reply, ctx, req.t('login.title'), body, { status: o.status });
   }
 
-  app.get<{ Querystring: { next?: string } }>('/login', async (req, reply) => {
+  app.get<{ Querystring: { next?: string; reset?: string } }>('/login', async (req, reply) => {
     if (req.user) return reply.redirect(safeNext(req.query.next, req.user.role), 303);
-    return loginPage(req, reply, { next: safeNext(req.query.next) });
+    return loginPage(req, reply, { next: safeNext(req.query.next), notice: req.query.reset === '1' ? req.t('staff.reset.done') : undefined });
   });
 
   app.post(
@@ -43,7 +45,7 @@ ${textField(req.t, { name: 'password', type: 'password', label: req.t('login.pas
     async (req, reply) => {
       const v = formValues(req.body);
       try {
-        const { token, user } = await login(deps, v.email ?? '', v.password ?? '');
+        const { token, user } = await login(deps, v.email ?? '', v.password ?? '', { userAgent: req.headers['user-agent'] });
         setSession(reply, token);
         return reply.redirect(safeNext(v.next, user.role), 303);
       } catch (err) {
@@ -84,7 +86,7 @@ ${textField(req.t, { name: 'password', type: 'password', label: req.t('setup.pas
     const v = formValues(req.body);
     try {
       const userId = await completeSetup(deps, req.params.token, v.password ?? '');
-      setSession(reply, await startSession(deps, userId));
+      setSession(reply, await startSession(deps, userId, { userAgent: req.headers['user-agent'] }));
       return reply.redirect('/admin', 303);
     } catch (err) {
       if (err instanceof AppError && err.code === 'validation.failed') return setupPage(req, reply, req.params.token, setup.email, formErrors(req.t, err.fields), 422);

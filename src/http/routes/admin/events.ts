@@ -2,14 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldError } from '../../../errors.ts';
 import { contentFor, type Event, intakeState, validateEvent } from '../../../domain/event.ts';
 import { countApplicationsByStatus } from '../../../db/repositories/applications.ts';
-import { findEventById, listEvents } from '../../../db/repositories/events.ts';
+import { findEventById } from '../../../db/repositories/events.ts';
+import { listEventsFor } from '../../../services/teams.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { changeEventStatus, createEvent, TRANSITIONS, updateEvent } from '../../../services/events.ts';
 import { can } from '../../../services/users.ts';
 import { eventFormValues, eventToFormValues, type EventFormValues, formFieldFor, newEventFormValues, parseEventForm } from '../../event-form-input.ts';
 import { formValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
-import { requirePermission } from '../../plugins/auth.ts';
+import { requireEventPermission, requirePermission } from '../../plugins/auth.ts';
 import { html } from '../../views/html.ts';
 import { csrfField, errorMessage, type FormErrors } from '../../views/form.ts';
 import { eventFormBody } from '../../views/admin/event-form.ts';
@@ -18,7 +19,7 @@ export default async function eventAdminRoutes(app: FastifyInstance, opts: { dep
   const { deps } = opts;
 
   app.get('/admin', { preHandler: requirePermission('reviewApplications') }, async (req, reply) => {
-    const events = await listEvents(deps.database.db);
+    const events = await listEventsFor(deps, req.user!);
     const now = deps.clock.now();
     const rows = await Promise.all(
       events.map(async (e) => {
@@ -109,18 +110,18 @@ ${manage && e.status !== 'closed' ? html`<form method="post" action="/admin/even
 
   app.get<{ Params: { id: string }; Querystring: { saved?: string } }>(
     '/admin/events/:id/edit',
-    { preHandler: requirePermission('manageEvents') },
+    { preHandler: requireEventPermission('manageEvents') },
     async (req, reply) => {
       const event = await loadEvent(req.params.id);
       return editorPage(req, reply, { event, values: eventToFormValues(event), saved: req.query.saved === '1' });
     },
   );
 
-  app.post<{ Params: { id: string } }>('/admin/events/:id/edit', { preHandler: [requirePermission('manageEvents'), app.csrfProtection] }, async (req, reply) =>
+  app.post<{ Params: { id: string } }>('/admin/events/:id/edit', { preHandler: [requireEventPermission('manageEvents'), app.csrfProtection] }, async (req, reply) =>
     save(req, reply, await loadEvent(req.params.id)),
   );
 
-  app.post<{ Params: { id: string } }>('/admin/events/:id/status', { preHandler: [requirePermission('manageEvents'), app.csrfProtection] }, async (req, reply) => {
+  app.post<{ Params: { id: string } }>('/admin/events/:id/status', { preHandler: [requireEventPermission('manageEvents'), app.csrfProtection] }, async (req, reply) => {
     const v = formValues(req.body);
     if (v.status === 'open' || v.status === 'closed') await changeEventStatus(deps, req.user!.id, req.params.id, v.status);
     return reply.redirect(v.back === 'edit' ? `/admin/events/${encodeURIComponent(req.params.id)}/edit` : '/admin', 303);

@@ -5,7 +5,7 @@ import { localized } from '../../../domain/event.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
 import { flagsInRange } from '../../../intake/stats.ts';
 import type { Deps } from '../../../services/deps.ts';
-import { requirePermission } from '../../plugins/auth.ts';
+import { requireEventPermission } from '../../plugins/auth.ts';
 
 const CHUNK = 2000;
 
@@ -25,7 +25,7 @@ export function csvCell(v: unknown): string {
  */
 export default async function exportAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { deps } = opts;
-  app.get<{ Params: { id: string } }>('/admin/events/:id/applications.csv', { preHandler: requirePermission('reviewApplications') }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/admin/events/:id/applications.csv', { preHandler: requireEventPermission('reviewApplications') }, async (req, reply) => {
     const event = await findEventById(deps.database.db, req.params.id);
     if (!event) throw new AppError('event.not_found');
     const questions = event.questions;

@@ -8,7 +8,7 @@ import type { Deps } from '../../../services/deps.ts';
 import { revealEvent, saveRevealDetails, type RevealDetailsInput } from '../../../services/reveal.ts';
 import { formValues, type FormValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
-import { requirePermission } from '../../plugins/auth.ts';
+import { requireEventPermission } from '../../plugins/auth.ts';
 import { csrfField, errorSummary, formErrors, textArea, textField, type FormErrors } from '../../views/form.ts';
 import { html } from '../../views/html.ts';
 
@@ -54,7 +54,7 @@ const toFormErrors = (req: FastifyRequest, errors: FieldError[]): FormErrors =>
 /** Organizer: time, venue and map link, revealed to confirmed guests now or at a set time. */
 export default async function revealAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { deps } = opts;
-  const guard = requirePermission('manageEvents');
+  const guard = requireEventPermission('manageEvents');
 
   async function load(id: string): Promise<Event> {
     const event = await findEventById(deps.database.db, id);

@@ -10,7 +10,7 @@ import { inviteGuest, inviteGuests, parseInviteCsv } from '../../../services/inv
 import { reviewApplication, type ReviewDecision } from '../../../services/review.ts';
 import { formValues, type FormValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
-import { requirePermission } from '../../plugins/auth.ts';
+import { eventOfApplication, requireEventPermission } from '../../plugins/auth.ts';
 import { formErrors } from '../../views/form.ts';
 import { selectionPage, type SelectionPageData } from '../../views/admin/selection.ts';
 
@@ -55,7 +55,7 @@ function freezeFormError(err: AppError): AppError {
 export default async function selectionAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { deps } = opts;
   const db = deps.database.db;
-  const manage = { preHandler: [requirePermission('manageEvents'), app.csrfProtection] };
+  const manage = { preHandler: [requireEventPermission('manageEvents'), app.csrfProtection] };
 
   async function render(req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, o: Partial<SelectionPageData> & { status?: number } = {}) {
     const event = await findEventById(db, req.params.id);
@@ -110,7 +110,7 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
 
   app.get<{ Params: { id: string }; Querystring: { done?: string; n?: string } }>(
     '/admin/events/:id/selection',
-    { preHandler: requirePermission('manageEvents') },
+    { preHandler: requireEventPermission('manageEvents') },
     (req, reply) => {
       const done = DONE.find((d) => d === req.query.done);
       return render(req, reply, done ? { notice: { kind: 'done', key: `selection.done_${done}`, params: { n: Number(req.query.n) || 0 } } } : {});
@@ -181,7 +181,7 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
 
   app.post<{ Params: { id: string } }>(
     '/admin/applications/:id/review',
-    { preHandler: [requirePermission('reviewApplications'), app.csrfProtection] },
+    { preHandler: [requireEventPermission('reviewApplications', eventOfApplication), app.csrfProtection] },
     async (req, reply) => {
       const v = formValues(req.body);
       await reviewApplication(deps, req.user!.id, req.params.id, v.decision as ReviewDecision, v.note ?? '');

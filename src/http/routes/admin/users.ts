@@ -4,6 +4,8 @@ import { isLocale, LOCALES } from '../../../domain/locales.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { inviteUser, listStaff, setUserDisabled } from '../../../services/staff.ts';
 import { ROLES } from '../../../services/users.ts';
+import { listEventsFor, listTeamMemberships, setUserEvents, TEAM_ROLES } from '../../../services/teams.ts';
+import { contentFor } from '../../../domain/event.ts';
 import { formatDateTime } from '../../../i18n/index.ts';
 import { formValues, type FormValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
@@ -15,8 +17,9 @@ import { csrfField, errorSummary, formErrors, type FormErrors, selectField, text
 export default async function userAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { deps } = opts;
 
-  async function usersPage(req: FastifyRequest, reply: FastifyReply, o: { values?: FormValues; errors?: FormErrors; invited?: { email: string; url: string }; status?: number } = {}) {
-    const users = await listStaff(deps);
+  async function usersPage(req: FastifyRequest, reply: FastifyReply, o: { values?: FormValues; errors?: FormErrors; invited?: { email: string; url: string }; teamSaved?: string; status?: number } = {}) {
+    const [users, events, teams] = await Promise.all([listStaff(deps), listEventsFor(deps, req.user!), listTeamMemberships(deps)]);
+    const teamUsers = users.filter((u) => (TEAM_ROLES as readonly string[]).includes(u.role) && !u.disabled);
     const ctx = pageContext(req, reply);
     const t = req.t;
     const v = o.values ?? { role: 'reviewer', locale: req.locale };
@@ -37,6 +40,20 @@ ${o.invited
   ? ''
   : html`<form method="post" action="/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}" class="inline">${csrfField(ctx.csrfToken ?? '')}
 <button type="submit"${u.disabled ? '' : html` class="danger"`}>${t(u.disabled ? 'admin.users.enable' : 'admin.users.disable')}</button></form>`}</td></tr>`)}</tbody></table>
+
+<section class="teams" aria-labelledby="teams-h"><h2 id="teams-h">${t('staff.teams.title')}</h2>
+<p class="hint">${t('staff.teams.intro')}</p>
+${o.teamSaved ? html`<p class="notice success" role="status">${t('staff.teams.saved', { email: o.teamSaved })}</p>` : ''}
+${!teamUsers.length
+  ? html`<p>${t('staff.teams.no_members')}</p>`
+  : !events.length
+    ? html`<p>${t('staff.teams.no_events')}</p>`
+    : teamUsers.map((u) => html`<form method="post" action="/admin/users/${u.id}/events" class="team">${csrfField(ctx.csrfToken ?? '')}
+<fieldset><legend>${u.email} · ${t(`admin.users.role_${u.role}`)}</legend>
+<ul class="checks">${events.map((e) => html`<li class="field checkbox"><input type="checkbox" id="team-${u.id}-${e.id}" name="events" value="${e.id}"${teams.get(u.id)?.has(e.id) ? html` checked` : ''}>
+<label for="team-${u.id}-${e.id}">${contentFor(e, req.locale).title} <span class="muted">/e/${e.slug}</span></label></li>`)}</ul>
+<div class="actions"><button type="submit">${t('staff.teams.save')}</button></div></fieldset></form>`)}
+</section>
 
 <section class="invite" aria-labelledby="invite-h"><h2 id="invite-h">${t('admin.users.invite')}</h2>
 <p class="hint">${t('admin.users.invite_hint')}</p>
@@ -62,6 +79,15 @@ ${selectField(t, { name: 'locale', label: t('admin.users.mail_language'), value:
       if (err instanceof AppError && err.code === 'validation.failed') return usersPage(req, reply, { values: v, errors: formErrors(req.t, err.fields), status: 422 });
       throw err;
     }
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/users/:id/events', { preHandler: [requirePermission('manageUsers'), app.csrfProtection] }, async (req, reply) => {
+    // A repeated key (one per ticked event) arrives as an array; none ticked sends no key at all.
+    const raw = (req.body as Record<string, unknown> | undefined)?.events;
+    const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === 'string');
+    await setUserEvents(deps, req.user!.id, req.params.id, ids);
+    const user = (await listStaff(deps)).find((u) => u.id === req.params.id);
+    return usersPage(req, reply, { teamSaved: user?.email });
   });
 
   for (const action of ['disable', 'enable'] as const) {

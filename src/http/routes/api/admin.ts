@@ -9,7 +9,8 @@ import { commitDraw, DRAW_GROUPS, freezeDraw, publicDrawState, runDraw, type Gro
 import { INVITE_CATEGORIES, inviteGuest, MAX_INVITE_PARTY } from '../../../services/invites.ts';
 import { MAX_NOTE, REVIEW_DECISIONS, reviewApplication, type ReviewDecision } from '../../../services/review.ts';
 import { revealEvent, saveRevealDetails } from '../../../services/reveal.ts';
-import { bearerSecurity, requireApiPermission } from '../../plugins/api-auth.ts';
+import { bearerSecurity, eventOfSlug, requireApiEventPermission } from '../../plugins/api-auth.ts';
+import { eventOfApplication } from '../../plugins/auth.ts';
 import { drawStateBody } from './draw.ts';
 import { APPLICATION_STATUSES, applicationStatus, authErrors, drawStateSchema, emptyBodyIsObject, errorResponse, idParams, slugParams } from './schemas.ts';
 
@@ -122,8 +123,10 @@ interface ListQuery {
 export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { deps } = opts;
   const db = deps.database.db;
-  const manage = requireApiPermission(deps, 'manageEvents');
-  const review = requireApiPermission(deps, 'reviewApplications');
+  // Every organizer API route acts on one event: the bearer's user must be on its team (owners/admins: every event).
+  const manage = requireApiEventPermission(deps, 'manageEvents', eventOfSlug);
+  const review = requireApiEventPermission(deps, 'reviewApplications', eventOfSlug);
+  const reviewApplicationOf = requireApiEventPermission(deps, 'reviewApplications', eventOfApplication);
   const tags = ['organizer'];
   const security = bearerSecurity;
   const eventNotFound = errorResponse('event.not_found');
@@ -309,7 +312,7 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
   app.post<{ Params: { id: string }; Body: { action: ReviewDecision; note?: string } }>(
     '/api/v1/admin/applications/:id/review',
     {
-      preHandler: review,
+      preHandler: reviewApplicationOf,
       schema: {
         tags,
         security,

@@ -7,7 +7,7 @@ import { hashToken } from '../../../platform/random.ts';
 import { checkInByCode, checkInCounts, type CheckInOutcome } from '../../../services/checkin.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { normalizeTicketCode } from '../../../services/tickets.ts';
-import { bearerSecurity, requireApiPermission } from '../../plugins/api-auth.ts';
+import { bearerSecurity, requireApiEventPermission } from '../../plugins/api-auth.ts';
 import { authErrors, errorBody, errorResponse } from './schemas.ts';
 
 /** A refused scan: status and error code per outcome (the page's statuses, with the API's error codes). */
@@ -57,7 +57,12 @@ export default async function apiCheckinRoutes(app: FastifyInstance, opts: { dep
   app.post<{ Body: { code: string; event?: string; scan?: string } }>(
     '/api/v1/checkin/scan',
     {
-      preHandler: requireApiPermission(deps, 'checkIn'),
+      // The door's team check: the event named, else the ticket's own (unknown code: no event, answered 404 below).
+      preHandler: requireApiEventPermission(deps, 'checkIn', async (req) => {
+        const body = req.body as { code: string; event?: string };
+        if (body.event) return (await findEventBySlug(deps.database.db, body.event))?.id ?? null;
+        return (await eventFor(body.code, undefined))?.id ?? null;
+      }),
       schema: {
         tags: ['check-in'],
         security: bearerSecurity,

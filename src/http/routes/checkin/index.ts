@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors.ts';
 import { contentFor, type Event } from '../../../domain/event.ts';
-import { findEventById, listEvents } from '../../../db/repositories/events.ts';
+import { findEventById } from '../../../db/repositories/events.ts';
 import { formatDate, formatDateTime, formatTime, type Translator } from '../../../i18n/index.ts';
 import type { Locale } from '../../../domain/locales.ts';
 import {
@@ -15,7 +15,8 @@ import {
 import type { Deps } from '../../../services/deps.ts';
 import { formValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
-import { requirePermission } from '../../plugins/auth.ts';
+import { requireEventPermission, requirePermission } from '../../plugins/auth.ts';
+import { listEventsFor } from '../../../services/teams.ts';
 import { checkinEventsPage, checkinPage, type CheckInMessage } from '../../views/checkin.ts';
 
 /** HTTP status per outcome: the door's answer is also machine-readable. */
@@ -35,6 +36,8 @@ function message(t: Translator, r: CheckInResult, now: Date, locale: Locale, tz:
 export default async function checkinRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { deps } = opts;
   const guard = requirePermission('checkIn');
+  /** Routes of one event's door: the door person must be on that event's team. */
+  const eventGuard = requireEventPermission('checkIn', (req) => (req.params as { eventId?: string }).eventId ?? null);
 
   async function requireEvent(id: string): Promise<Event> {
     const event = await findEventById(deps.database.db, id);
@@ -43,7 +46,7 @@ export default async function checkinRoutes(app: FastifyInstance, opts: { deps: 
   }
 
   app.get('/checkin', { preHandler: guard }, async (req, reply) => {
-    const events = (await listEvents(deps.database.db)).filter((e) => e.status !== 'draft');
+    const events = (await listEventsFor(deps, req.user!)).filter((e) => e.status !== 'draft');
     const rows = await Promise.all(events.map(async (e) => ({ id: e.id, title: contentFor(e, req.locale).title, counts: await checkInCounts(deps.database.db, e.id) })));
     const withTickets = rows.filter((r) => r.counts.expected > 0);
     if (withTickets.length === 1) return reply.redirect(`/checkin/${withTickets[0].id}`, 303);
@@ -77,13 +80,13 @@ export default async function checkinRoutes(app: FastifyInstance, opts: { deps: 
     );
   }
 
-  app.get<{ Params: { eventId: string }; Querystring: { q?: string } }>('/checkin/:eventId', { preHandler: guard }, async (req, reply) => {
+  app.get<{ Params: { eventId: string }; Querystring: { q?: string } }>('/checkin/:eventId', { preHandler: eventGuard }, async (req, reply) => {
     const event = await requireEvent(req.params.eventId);
     return render(req, reply, event, (req.query.q ?? '').slice(0, 100), null);
   });
 
   /** The form post (works without JavaScript): a typed code, or a ticket picked from the name search. */
-  app.post<{ Params: { eventId: string } }>('/checkin/:eventId', { preHandler: [guard, app.csrfProtection] }, async (req, reply) => {
+  app.post<{ Params: { eventId: string } }>('/checkin/:eventId', { preHandler: [eventGuard, app.csrfProtection] }, async (req, reply) => {
     const event = await requireEvent(req.params.eventId);
     const v = formValues(req.body);
     const result = v.ticket
@@ -96,7 +99,7 @@ export default async function checkinRoutes(app: FastifyInstance, opts: { deps: 
   app.post<{ Params: { eventId: string }; Body: { code: string; scan?: string } }>(
     '/checkin/:eventId/scan',
     {
-      preHandler: [guard, app.csrfProtection],
+      preHandler: [eventGuard, app.csrfProtection],
       schema: {
         body: { type: 'object', required: ['code'], properties: { code: { type: 'string', maxLength: 500 }, scan: { type: 'string', maxLength: 64 } } },
       },
@@ -112,7 +115,7 @@ export default async function checkinRoutes(app: FastifyInstance, opts: { deps: 
     },
   );
 
-  app.get<{ Params: { eventId: string } }>('/checkin/:eventId/counts', { preHandler: guard }, async (req, reply) => {
+  app.get<{ Params: { eventId: string } }>('/checkin/:eventId/counts', { preHandler: eventGuard }, async (req, reply) => {
     const event = await requireEvent(req.params.eventId);
     return reply.header('Cache-Control', 'no-store').send(await checkInCounts(deps.database.db, event.id));
   });

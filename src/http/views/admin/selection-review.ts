@@ -7,7 +7,7 @@ import type { PageContext } from '../layout.ts';
 /** Review box on the organizer's application page: category, entry id, note and the possible decisions. */
 export function reviewActions(ctx: PageContext, a: Application): SafeHtml {
   const { t } = ctx;
-  const choices = reviewChoices(a);
+  const choices = reviewChoices(a, ctx.user?.role);
   return html`<section class="review" aria-labelledby="review-h"><h2 id="review-h">${t('selection.review')}</h2>
 ${a.category || a.entryId ? html`<dl class="details">
 ${a.category ? html`<div><dt>${t('selection.category_label')}</dt><dd>${t(`selection.category_${a.category}`)}</dd></div>` : ''}

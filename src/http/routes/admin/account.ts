@@ -1,0 +1,122 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../../errors.ts';
+import { isLocale } from '../../../domain/locales.ts';
+import { userAgentSummary } from '../../../domain/user-agent.ts';
+import { formatDateTime } from '../../../i18n/index.ts';
+import type { Deps } from '../../../services/deps.ts';
+import { completePasswordReset, findPasswordReset, requestPasswordReset, RESET_MINUTES } from '../../../services/password-reset.ts';
+import { endAllSessions, endOtherSessions, listSessions } from '../../../services/users.ts';
+import { formValues } from '../../form-input.ts';
+import { pageContext, sendPage } from '../../page.ts';
+import { requireSignedIn, SESSION_COOKIE, sessionToken } from '../../plugins/auth.ts';
+import { csrfField, errorSummary, formErrors, type FormErrors, textField } from '../../views/form.ts';
+import { html } from '../../views/html.ts';
+
+/**
+ * A staff member's own account: their sessions (sign out everywhere else / everywhere) and the password reset
+ * by mail for those who forgot it.
+ */
+export default async function accountRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  const { deps } = opts;
+
+  async function sessionsPage(req: FastifyRequest, reply: FastifyReply, notice?: string) {
+    const t = req.t;
+    const ctx = pageContext(req, reply);
+    const sessions = await listSessions(deps, req.user!.id, sessionToken(req));
+    const when = (iso: string) => formatDateTime(iso, req.locale, 'UTC');
+    const device = (ua: string | null) => {
+      const s = userAgentSummary(ua);
+      return s.browser && s.system ? t('staff.sessions.device', { browser: s.browser, system: s.system }) : s.browser ?? s.system ?? t('staff.sessions.unknown_device');
+    };
+    const body = html`<h1>${t('staff.sessions.title')}</h1>
+${notice ? html`<p class="notice success" role="status">${notice}</p>` : ''}
+<p>${t('staff.sessions.intro', { email: req.user!.email })}</p>
+<table class="data"><caption>${t('staff.sessions.caption')}</caption>
+<thead><tr><th scope="col">${t('staff.sessions.device_col')}</th><th scope="col">${t('staff.sessions.created')}</th><th scope="col">${t('staff.sessions.last_seen')}</th><th scope="col">${t('staff.sessions.ends')}</th></tr></thead>
+<tbody>${sessions.map((s) => html`<tr><th scope="row">${device(s.userAgent)}${s.current ? html` <span class="badge">${t('staff.sessions.this_one')}</span>` : ''}</th>
+<td>${when(s.createdAt)}</td><td>${when(s.lastSeenAt)}</td><td>${when(s.endsAt)}</td></tr>`)}</tbody></table>
+<p class="hint">${t('staff.sessions.utc')}</p>
+<div class="actions">
+<form method="post" action="/admin/account/sessions/end-others" class="inline">${csrfField(ctx.csrfToken ?? '')}<button type="submit"${sessions.length > 1 ? '' : html` disabled`}>${t('staff.sessions.end_others')}</button></form>
+<form method="post" action="/admin/account/sessions/end-all" class="inline">${csrfField(ctx.csrfToken ?? '')}<button type="submit" class="danger">${t('staff.sessions.end_all')}</button></form>
+</div>`;
+    return sendPage(reply, ctx, t('staff.sessions.title'), body, { wide: true });
+  }
+
+  app.get<{ Querystring: { ended?: string } }>('/admin/account', { preHandler: requireSignedIn }, async (req, reply) => {
+    const n = Number(req.query.ended);
+    return sessionsPage(req, reply, Number.isInteger(n) && n >= 0 && req.query.ended !== undefined ? req.t('staff.sessions.ended', { n }) : undefined);
+  });
+
+  app.post('/admin/account/sessions/end-others', { preHandler: [requireSignedIn, app.csrfProtection] }, async (req, reply) => {
+    const token = sessionToken(req);
+    if (!token) throw new AppError('auth.required');
+    const n = await endOtherSessions(deps, req.user!.id, token);
+    return reply.redirect(`/admin/account?ended=${n}`, 303);
+  });
+
+  app.post('/admin/account/sessions/end-all', { preHandler: [requireSignedIn, app.csrfProtection] }, async (req, reply) => {
+    await endAllSessions(deps, req.user!.id);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/login', 303);
+  });
+
+  // Password reset: the same answer whatever the address (no enumeration); limited per IP here and per account
+  // in the service.
+  function requestPage(req: FastifyRequest, reply: FastifyReply, o: { sent?: boolean; email?: string } = {}) {
+    const t = req.t;
+    const ctx = pageContext(req, reply);
+    const body = html`<article class="narrow"><h1>${t('staff.reset.title')}</h1>
+${o.sent
+  ? html`<div class="notice success" role="status"><p>${t('staff.reset.sent', { minutes: RESET_MINUTES })}</p></div><p><a href="/login">${t('staff.reset.back')}</a></p>`
+  : html`<p>${t('staff.reset.intro')}</p>
+<form method="post" action="/password-reset">${csrfField(ctx.csrfToken ?? '')}
+${textField(t, { name: 'email', type: 'email', label: t('form.email'), value: o.email, errors: new Map(), required: true, autocomplete: 'username' })}
+<div class="actions"><button type="submit" class="primary">${t('staff.reset.submit')}</button></div></form>`}
+</article>`;
+    return sendPage(reply, ctx, t('staff.reset.title'), body);
+  }
+
+  app.get('/password-reset', async (req, reply) => requestPage(req, reply));
+
+  app.post(
+    '/password-reset',
+    { preHandler: app.csrfProtection, config: { rateLimit: { max: 5, timeWindow: '15 minutes' } } },
+    async (req, reply) => {
+      const v = formValues(req.body);
+      await requestPasswordReset(deps, { email: v.email ?? '', locale: isLocale(req.locale) ? req.locale : 'en' });
+      return requestPage(req, reply, { sent: true });
+    },
+  );
+
+  function choosePage(req: FastifyRequest, reply: FastifyReply, token: string, email: string, errors: FormErrors, status = 200) {
+    const t = req.t;
+    const ctx = pageContext(req, reply);
+    const body = html`<article class="narrow"><h1>${t('staff.reset.choose_title')}</h1><p>${t('setup.intro', { email })}</p>
+<form method="post" action="/password-reset/${token}">${errorSummary(t, errors)}${csrfField(ctx.csrfToken ?? '')}
+<input type="text" name="username" value="${email}" autocomplete="username" hidden>
+${textField(t, { name: 'password', type: 'password', label: t('setup.password'), hint: t('setup.password_hint'), errors, required: true, autocomplete: 'new-password' })}
+<div class="actions"><button type="submit" class="primary">${t('staff.reset.save')}</button></div></form></article>`;
+    return sendPage(reply, ctx, t('staff.reset.choose_title'), body, { status });
+  }
+
+  app.get<{ Params: { token: string } }>('/password-reset/:token', async (req, reply) => {
+    const reset = await findPasswordReset(deps, req.params.token);
+    if (!reset) throw new AppError('not_found');
+    reply.header('Referrer-Policy', 'no-referrer');
+    return choosePage(req, reply, req.params.token, reset.email, new Map());
+  });
+
+  app.post<{ Params: { token: string } }>('/password-reset/:token', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const reset = await findPasswordReset(deps, req.params.token);
+    if (!reset) throw new AppError('not_found');
+    const v = formValues(req.body);
+    try {
+      await completePasswordReset(deps, req.params.token, v.password ?? '');
+      return reply.redirect('/login?reset=1', 303);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'validation.failed') return choosePage(req, reply, req.params.token, reset.email, formErrors(req.t, err.fields), 422);
+      throw err;
+    }
+  });
+}
