@@ -21,6 +21,7 @@ import adminRoutes from './http/routes/admin/index.ts';
 import publicOfferRoutes from './http/routes/public/offer.ts';
 import publicTicketRoutes from './http/routes/public/tickets.ts';
 import checkinRoutes from './http/routes/checkin/index.ts';
+import wellKnownRoutes from './http/routes/well-known.ts';
 
 export interface AppOptions {
   config: Config;
@@ -86,6 +87,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(publicOfferRoutes, { deps });
   await app.register(publicTicketRoutes, { deps });
   await app.register(checkinRoutes, { deps });
+  await app.register(wellKnownRoutes, { clock: opts.clock, config });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { loadSecurityConfig, type SecurityConfig } from './config-security.ts';
 
 export interface Config {
   port: number;
@@ -34,6 +35,8 @@ export interface Config {
   rateLimits?: { applyPerIpPerMinute: number; applyPerEmailPerHour: number };
   /** SIGTERM: how long to wait for requests in flight and the last batch before exiting anyway. */
   shutdownTimeoutMs?: number;
+  /** security.txt contact, connection timeouts (config-security.ts); unset = SECURITY_DEFAULTS. */
+  security?: Partial<SecurityConfig>;
 }
 
 export interface IntakeConfig {
@@ -127,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       applyPerEmailPerHour: int(env, 'ADMIT_RATE_EMAIL_PER_HOUR', 5),
     },
     shutdownTimeoutMs: int(env, 'ADMIT_SHUTDOWN_TIMEOUT_MS', 15_000),
+    security: loadSecurityConfig(env),
   };
 }
