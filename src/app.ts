@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Config } from './config.ts';
+import { SECURITY_DEFAULTS } from './config-security.ts';
 import type { Database } from './db/connect.ts';
 import type { Clock } from './platform/clock.ts';
 import type { RandomSource } from './platform/random.ts';
@@ -42,8 +43,19 @@ declare module 'fastify' {
 /** Builds the app without listening (fastify/demo habit): tests call app.inject(). */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config } = opts;
+  const timeouts = { ...SECURITY_DEFAULTS, ...config.security };
   const app = Fastify({
     logger: opts.logger ?? false,
+    // Slow or idle clients must not hold sockets (slowloris): headers, the whole request and idle keep-alive each
+    // have a deadline. Node checks the first two only every connectionsCheckingInterval (default 30 s), so check
+    // at a quarter of the shorter one; connectionTimeout closes a socket on which nothing at all moves.
+    connectionTimeout: timeouts.requestTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: timeouts.headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.floor(Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs) / 4)),
+    },
     trustProxy: config.trustProxy ?? true,
     bodyLimit: 256 * 1024,
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
