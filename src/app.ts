@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Config } from './config.ts';
 import { SECURITY_DEFAULTS } from './config-security.ts';
+import { redactingLoggerOptions } from './platform/log-redaction.ts';
 import type { Database } from './db/connect.ts';
 import type { Clock } from './platform/clock.ts';
 import type { RandomSource } from './platform/random.ts';
@@ -45,7 +46,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config } = opts;
   const timeouts = { ...SECURITY_DEFAULTS, ...config.security };
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // Tokens, addresses and names never reach a log line (platform/log-redaction.ts).
+    logger: redactingLoggerOptions(opts.logger),
     // Slow or idle clients must not hold sockets (slowloris): headers, the whole request and idle keep-alive each
     // have a deadline. Node checks the first two only every connectionsCheckingInterval (default 30 s), so check
     // at a quarter of the shorter one; connectionTimeout closes a socket on which nothing at all moves.
