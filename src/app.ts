@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Config } from './config.ts';
+import { SECURITY_DEFAULTS } from './config-security.ts';
+import { redactingLoggerOptions } from './platform/log-redaction.ts';
 import type { Database } from './db/connect.ts';
 import type { Clock } from './platform/clock.ts';
 import type { RandomSource } from './platform/random.ts';
@@ -21,6 +23,7 @@ import adminRoutes from './http/routes/admin/index.ts';
 import publicOfferRoutes from './http/routes/public/offer.ts';
 import publicTicketRoutes from './http/routes/public/tickets.ts';
 import checkinRoutes from './http/routes/checkin/index.ts';
+import wellKnownRoutes from './http/routes/well-known.ts';
 
 export interface AppOptions {
   config: Config;
@@ -43,8 +46,20 @@ declare module 'fastify' {
 /** Builds the app without listening (fastify/demo habit): tests call app.inject(). */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config } = opts;
+  const timeouts = { ...SECURITY_DEFAULTS, ...config.security };
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // Tokens, addresses and names never reach a log line (platform/log-redaction.ts).
+    logger: redactingLoggerOptions(opts.logger),
+    // Slow or idle clients must not hold sockets (slowloris): headers, the whole request and idle keep-alive each
+    // have a deadline. Node checks the first two only every connectionsCheckingInterval (default 30 s), so check
+    // at a quarter of the shorter one; connectionTimeout closes a socket on which nothing at all moves.
+    connectionTimeout: timeouts.requestTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: timeouts.headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.floor(Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs) / 4)),
+    },
     trustProxy: config.trustProxy ?? true,
     bodyLimit: 256 * 1024,
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
@@ -89,6 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(publicOfferRoutes, { deps });
   await app.register(publicTicketRoutes, { deps });
   await app.register(checkinRoutes, { deps });
+  await app.register(wellKnownRoutes, { clock: opts.clock, config });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -1,6 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { ensurePrivateDir, tightenIfPresent } from './platform/private-files.ts';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { loadSecurityConfig, type SecurityConfig } from './config-security.ts';
 
 export interface Config {
   port: number;
@@ -34,6 +36,8 @@ export interface Config {
   rateLimits?: { applyPerIpPerMinute: number; applyPerEmailPerHour: number };
   /** SIGTERM: how long to wait for requests in flight and the last batch before exiting anyway. */
   shutdownTimeoutMs?: number;
+  /** security.txt contact, connection timeouts (config-security.ts); unset = SECURITY_DEFAULTS. */
+  security?: Partial<SecurityConfig>;
 }
 
 export interface IntakeConfig {
@@ -82,7 +86,10 @@ function loadSecret(env: NodeJS.ProcessEnv, dataDir: string): string {
     return env.ADMIT_SECRET;
   }
   const file = join(dataDir, 'secret.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    tightenIfPresent(file);
+    return readFileSync(file, 'utf8').trim();
+  }
   const secret = randomBytes(32).toString('hex');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
@@ -92,7 +99,7 @@ function loadSecret(env: NodeJS.ProcessEnv, dataDir: string): string {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'PORT', 3000);
   const dataDir = resolve(env.ADMIT_DATA_DIR || './data');
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const databaseUrl = env.DATABASE_URL || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error('DATABASE_URL must start with postgres:// (leave it unset for embedded SQLite)');
@@ -127,5 +134,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       applyPerEmailPerHour: int(env, 'ADMIT_RATE_EMAIL_PER_HOUR', 5),
     },
     shutdownTimeoutMs: int(env, 'ADMIT_SHUTDOWN_TIMEOUT_MS', 15_000),
+    security: loadSecurityConfig(env),
   };
 }

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { connectDatabase, migrateToLatest, type Database } from './db/connect.ts
 import { fileTransport, type MailSender, OutboxSender, smtpTransport } from './mail/sender.ts';
 import { SenderThread } from './mail/sender-thread.ts';
 import { mailDir } from './mail/files.ts';
+import { ensurePrivateDir } from './platform/private-files.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { cryptoRandom, type RandomSource } from './platform/random.ts';
 import { purgeUnverifiedApplications } from './services/applications.ts';
@@ -48,7 +48,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const instanceId = `${hostname()}:${process.pid}:${random.bytes(4).toString('hex')}`;
   let logMailError = (_message: string, _rowId: string | null) => {};
-  if (!config.smtpUrl) mkdirSync(mailDir(config.dataDir), { recursive: true }); // where .eml files go
+  ensurePrivateDir(config.dataDir);
+  if (!config.smtpUrl) ensurePrivateDir(mailDir(config.dataDir)); // where .eml files go
   // Mail goes out from a thread of its own (ADR 0004) unless a test drives time with its own clock.
   const sender: MailSender =
     config.mailThread !== false && !opts.clock

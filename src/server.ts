@@ -3,6 +3,8 @@ import { startRuntime, type Runtime } from './runtime.ts';
 import { explainStartupError } from './intake/startup.ts';
 
 // Only listens: config, runtime, signals (fastify/demo habit).
+// Whatever this process creates (beyond the files given explicit modes in platform/private-files.ts) is private.
+process.umask(0o077);
 let runtime: Runtime;
 let config: ReturnType<typeof loadConfig>;
 try {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir, ensurePrivateFile, tightenIfPresent } from '../platform/private-files.ts';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -49,8 +49,14 @@ export async function connectDatabase(opts: ConnectOptions): Promise<Database> {
 }
 
 function connectSqlite(dataDir: string, file: string): Omit<Database, 'options'> {
-  mkdirSync(dataDir, { recursive: true });
-  const sqlite = new SQLite(join(dataDir, file));
+  ensurePrivateDir(dataDir);
+  const path = join(dataDir, file);
+  // 0600 before SQLite opens it: SQLite creates files 0644 and gives -wal/-shm the database file's mode.
+  if (file !== ':memory:') {
+    ensurePrivateFile(path);
+    for (const extra of ['-wal', '-shm', '-journal']) tightenIfPresent(path + extra);
+  }
+  const sqlite = new SQLite(path);
   // WAL + synchronous=FULL: a commit is on disk (fsync'd WAL) before we acknowledge anything.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');

@@ -38,6 +38,17 @@ const truthy = (x: unknown): boolean => x === true || x === 'on' || x === 'true'
 export const LIMITS = { name: 120, shortText: 200, longText: 4000 } as const;
 
 /**
+ * C0 and C1 control characters and DEL. PostgreSQL cannot store NUL in text at all (the insert fails, and with
+ * it the whole intake batch), and the others have no business in a name or an answer: refused as a field error
+ * on both databases. Long texts keep their line breaks (\n, \r).
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_EXCEPT_NEWLINES = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+export const hasControlCharacters = (s: string, allowNewlines = false): boolean => (allowNewlines ? CONTROL_EXCEPT_NEWLINES : CONTROL).test(s);
+
+/**
  * Party rules and field validation, pure. A party is the applicant plus 0..(maxPartySize-1) guests;
  * it is one unit for the draw and is never split later.
  */
@@ -49,9 +60,11 @@ export function validateApplication(event: Event, input: ApplicationInput): { va
   const locale = isLocale(input.locale) ? input.locale : DEFAULT_LOCALE;
 
   if (!name) errors.push({ field: 'name', code: 'required' });
+  else if (hasControlCharacters(name)) errors.push({ field: 'name', code: 'control_characters' });
   else if (name.length > LIMITS.name) errors.push({ field: 'name', code: 'too_long', params: { max: LIMITS.name } });
 
   if (!email) errors.push({ field: 'email', code: 'required' });
+  else if (hasControlCharacters(email)) errors.push({ field: 'email', code: 'control_characters' });
   else if (!isEmail(email)) errors.push({ field: 'email', code: 'invalid_email' });
 
   if (!country) errors.push({ field: 'country', code: 'required' });
@@ -68,6 +81,7 @@ export function validateApplication(event: Event, input: ApplicationInput): { va
     const gRel = str(g?.relation);
     if (!gName && !gRel) return;
     if (!gName) errors.push({ field: `guests.${i}.name`, code: 'required' });
+    else if (hasControlCharacters(gName)) errors.push({ field: `guests.${i}.name`, code: 'control_characters' });
     else if (gName.length > LIMITS.name) errors.push({ field: `guests.${i}.name`, code: 'too_long', params: { max: LIMITS.name } });
     const relation = (RELATIONS as readonly string[]).includes(gRel) ? (gRel as Relation) : null;
     if (!relation) errors.push({ field: `guests.${i}.relation`, code: 'invalid_choice' });
@@ -84,6 +98,10 @@ export function validateApplication(event: Event, input: ApplicationInput): { va
     const field = `answers.${q.id}`;
     if (!v) {
       if (q.required) errors.push({ field, code: 'required' });
+      continue;
+    }
+    if (hasControlCharacters(v, q.type === 'long_text')) {
+      errors.push({ field, code: 'control_characters' });
       continue;
     }
     if (q.type === 'short_text' && v.length > LIMITS.shortText) errors.push({ field, code: 'too_long', params: { max: LIMITS.shortText } });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../platform/private-files.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -46,13 +46,13 @@ export function smtpTransport(url: string, from: string): MailTransport {
 
 /** SMTP_URL unset: each mail is written as an .eml file into <data>/mail; organizers read them in the app. */
 export function fileTransport(dir: string, from: string): MailTransport {
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(dir);
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const domain = from.match(/@([^>\s]+)/)?.[1] ?? 'admit.localhost';
   return {
     async send(row) {
       const info = await transporter.sendMail(message(row, from, domain));
-      await writeFile(join(dir, `${row.id}.eml`), info.message as Buffer); // = mailFile(dataDir, id), see files.ts
+      await writeFile(join(dir, `${row.id}.eml`), info.message as Buffer, { mode: PRIVATE_FILE_MODE }); // = mailFile(dataDir, id), see files.ts
     },
     close: () => {},
   };

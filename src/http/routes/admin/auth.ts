@@ -3,14 +3,17 @@ import { AppError } from '../../../errors.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { can, completeSetup, findSetupToken, login, logout, startSession, SESSION_HOURS } from '../../../services/users.ts';
 import { formValues } from '../../form-input.ts';
+import { sameOriginPath } from '../../safe-redirect.ts';
 import { pageContext, sendPage } from '../../page.ts';
 import { SESSION_COOKIE } from '../../plugins/auth.ts';
 import { html } from '../../views/html.ts';
 import { csrfField, errorSummary, formErrors, textField, type FormErrors } from '../../views/form.ts';
 
 /** Where to go after signing in: the requested page if it is ours, else the role's home (door staff: check-in). */
-const safeNext = (n: unknown, role?: string): string =>
-  typeof n === 'string' && /^\/(?!\/)/.test(n) && n !== '/admin' ? n : role && !can(role, 'reviewApplications') ? '/checkin' : '/admin';
+const safeNext = (n: unknown, role?: string): string => {
+  const path = sameOriginPath(n);
+  return path && path !== '/admin' ? path : role && !can(role, 'reviewApplications') ? '/checkin' : '/admin';
+};
 
 export default async function authRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { deps } = opts;
