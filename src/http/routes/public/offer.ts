@@ -23,8 +23,9 @@ export default async function publicOfferRoutes(app: FastifyInstance, opts: { de
   const { deps } = opts;
 
   app.post<{ Params: { token: string } }>('/a/:token/confirm', { preHandler: app.csrfProtection }, async (req, reply) => {
-    await confirmOffer(deps, req.params.token, { keepGuests: keptGuests(req.body) });
+    // The language first, so that a refusal (deadline passed, …) speaks it too.
     const link = useApplicantLocale(req, reply, req.params.token, await findApplicationByToken(deps, req.params.token));
+    await confirmOffer(deps, req.params.token, { keepGuests: keptGuests(req.body) });
     return reply.redirect(link('/tickets', { confirmed: '1' }), 303);
   });
 
@@ -46,8 +47,8 @@ export default async function publicOfferRoutes(app: FastifyInstance, opts: { de
 
   app.post<{ Params: { token: string } }>('/a/:token/decline', { preHandler: app.csrfProtection }, async (req, reply) => {
     // Say what happened to the seats: they went to a waiting party only when one fitted (promoted > 0).
-    const { declined, promoted } = await declineOffer(deps, req.params.token);
     const link = useApplicantLocale(req, reply, req.params.token, await findApplicationByToken(deps, req.params.token));
+    const { declined, promoted } = await declineOffer(deps, req.params.token);
     return reply.redirect(declined ? link('', { declined: promoted > 0 ? 'passed' : 'freed' }) : link(), 303);
   });
 }
