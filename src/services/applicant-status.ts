@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/connect.ts';
 import type { Application } from '../db/repositories/applications.ts';
+import { findDrawByEventId } from '../db/repositories/draws.ts';
 
 /**
  * The 1-based place of a waitlisted party among the parties still waiting, in draw order (the order in which
@@ -16,4 +17,14 @@ export async function waitlistPosition(db: Queryable, app: Application): Promise
     .where((eb) => eb.or([eb('draw_position', '<', pos), eb.and([eb('draw_position', '=', pos), eb('id', '<', app.id)])]))
     .executeTakeFirst();
   return Number(row?.n ?? 0) + 1;
+}
+
+/**
+ * A still-submitted application that is not an entry of an already fixed (frozen or drawn) draw: its address
+ * was confirmed too late, say. It does not take part, and its status page must not promise a result.
+ */
+export async function missedTheDraw(db: Queryable, app: Application): Promise<boolean> {
+  if (app.status !== 'submitted' || !app.verified || app.entryId) return false;
+  const draw = await findDrawByEventId(db, app.eventId);
+  return !!draw && draw.status !== 'committed';
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { forEachDialect, type TestContext } from '../helpers/context.ts';
 import { Browser, buildTestApp } from '../helpers/http.ts';
 import { parseForm } from '../helpers/forms.ts';
-import { insertParty } from '../helpers/after-draw.ts';
+import { insertDrawnEvent, insertParty } from '../helpers/after-draw.ts';
 import { icsEvent } from '../helpers/ics.ts';
 import { tokenFromMail } from '../services/draw-fixtures.ts';
 import { confirmApplication } from '../../src/services/confirmations.ts';
@@ -163,6 +163,22 @@ forEachDialect('http applicant pages', (ctx) => {
         if (status !== 'held' && status !== 'submitted') assert.doesNotMatch(state, /review|geprüft|Prüfung/, `${status} (${locale}) never says "being reviewed"`);
         assert.doesNotMatch(state, /went to the next party|ging an die nächste Gruppe/, 'no claim about the waitlist');
       }
+    }
+    await app.close();
+  });
+
+  test('a submitted application left out of a fixed draw is told so, not promised a result', async () => {
+    const c = ctx();
+    const app = await buildTestApp(c);
+    const open = await c.makeEvent();
+    const before = await insertParty(c, open, { status: 'submitted' });
+    assert.match((await app.inject({ url: `/a/${before.token}` })).body, /Your application is complete/);
+    const { event } = await insertDrawnEvent(c);
+    for (const [locale, re] of [['en', /Not in the draw.*not on the list of entries/s], ['de', /Nicht in der Auslosung.*nicht auf der Liste der Teilnehmenden/s]] as const) {
+      const late = await insertParty(c, event, { status: 'submitted', locale });
+      const page = await app.inject({ url: `/a/${late.token}` });
+      assert.match(page.body, re);
+      assert.doesNotMatch(page.body, /Your application is complete|Ihre Bewerbung ist vollständig/);
     }
     await app.close();
   });

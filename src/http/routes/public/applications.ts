@@ -28,7 +28,7 @@ import { eventPage, messagePage } from '../../views/public/event-page.ts';
 import { applicationStatusPage, type StatusNotice, verifyEmailPage, withdrawConfirmPage } from '../../views/public/application-status.ts';
 import type { ApplicantLink } from '../../views/public/applicant-links.ts';
 import { formatEventDetails } from '../../../mail/after-draw-mails.ts';
-import { waitlistPosition } from '../../../services/applicant-status.ts';
+import { missedTheDraw, waitlistPosition } from '../../../services/applicant-status.ts';
 import { useApplicantLocale } from './applicant-locale.ts';
 import type { Captcha } from '../../captcha.ts';
 
@@ -168,6 +168,7 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
         canEdit,
         notice,
         waitlistPosition: await waitlistPosition(deps.database.db, application),
+        missedDraw: await missedTheDraw(deps.database.db, application),
         calendar: application.status === 'confirmed' && !!formatEventDetails(event, req.locale),
       }),
     );

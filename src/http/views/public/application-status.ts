@@ -31,6 +31,8 @@ export interface StatusPageOptions {
   waitlistPosition?: number | null;
   /** The .ics download, for a confirmed party once time and venue are revealed. */
   calendar?: boolean;
+  /** Still submitted, but the draw's entry list was fixed without it. */
+  missedDraw?: boolean;
 }
 
 /** Statuses after which nothing is left to withdraw. */
@@ -52,6 +54,7 @@ function explanation(ctx: PageContext, o: StatusPageOptions, statusKey: string):
   if (statusKey === 'waitlisted' && o.waitlistPosition) {
     return html`<p>${t('status.explain_waitlisted')}</p><p class="waitlist-position"><strong>${t('applicant.waitlist_position', { position: o.waitlistPosition })}</strong></p>`;
   }
+  if (statusKey === 'missed_draw') return html`<p>${t('applicant.explain_missed_draw')}</p>`;
   return html`<p>${t(`status.explain_${statusKey}`)}</p>`;
 }
 
@@ -59,13 +62,13 @@ export function applicationStatusPage(ctx: PageContext, o: StatusPageOptions): S
   const { t, locale } = ctx;
   const { event, app, link } = o;
   const c = contentFor(event, locale);
-  const statusKey = app.status === 'submitted' && !app.verified ? 'unverified' : app.status;
+  const statusKey = app.status === 'submitted' && !app.verified ? 'unverified' : o.missedDraw ? 'missed_draw' : app.status;
   return html`<article class="status">
 <p class="eyebrow">${c.title}</p>
 <h1>${t('status.title')}</h1>
 ${o.notice ? html`<p class="notice success" role="status">${t(NOTICE_KEY[o.notice])}</p>` : ''}
 <section aria-labelledby="st-h"><h2 id="st-h">${t('status.state')}</h2>
-<p class="badge status-${statusKey}">${t(`status.state_${statusKey}`)}</p>
+<p class="badge status-${statusKey}">${t(statusKey === 'missed_draw' ? 'applicant.state_missed_draw' : `status.state_${statusKey}`)}</p>
 ${explanation(ctx, o, statusKey)}
 ${app.entryId ? html`<p class="entry-id">${t('status.entry_id')} <code>${app.entryId}</code> · <a href="/e/${event.slug}/draw">${t('status.entry_link')}</a></p>` : ''}
 </section>
