@@ -78,6 +78,8 @@ export interface EventsTable {
   venue_map_url: string | null;
   reveal_at: string | null;
   revealed_at: string | null;
+  /** RFC 5545 SEQUENCE of the event's calendar entry: raised by every change of time or venue. */
+  calendar_sequence: Generated<number>;
 }
 
 export interface ApplicationsTable {

@@ -31,13 +31,17 @@ function detailParagraph(locale: Locale, d: EventDetails): string {
   ].join('\n');
 }
 
-/** The calendar entry mailed with the details: same UID for every guest and every update of one event. */
-export function eventIcsAttachment(event: Event, locale: Locale, title: string, stamp: string, publicUrl: string): Attachment | null {
+/**
+ * The calendar entry of a revealed event: same UID for every guest and every update of one event, and the
+ * event's calendar_sequence as SEQUENCE, so an update replaces the entry in the guest's calendar.
+ */
+export function eventIcs(event: Event, locale: Locale, title: string, stamp: string, publicUrl: string, sequence: number): string | null {
   if (!event.startsAt) return null;
   const host = new URL(publicUrl).hostname || 'admit.localhost';
   const d = formatEventDetails({ ...event, revealedAt: event.revealedAt ?? stamp }, locale);
-  const ics = icsCalendar({
+  return icsCalendar({
     uid: `event-${event.id}@${host}`,
+    sequence,
     stamp,
     start: event.startsAt,
     end: event.endsAt,
@@ -46,7 +50,15 @@ export function eventIcsAttachment(event: Event, locale: Locale, title: string, 
     description: d?.mapUrl ? `${t(locale, 'reveal.map')}: ${d.mapUrl}` : null,
     url: event.venueMapUrl,
   });
-  return { filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: Buffer.from(ics, 'utf8').toString('base64') };
+}
+
+export const ICS_CONTENT_TYPE = 'text/calendar; charset=utf-8; method=PUBLISH';
+
+/** The calendar entry mailed with the details (see eventIcs). */
+export function eventIcsAttachment(event: Event, locale: Locale, title: string, stamp: string, publicUrl: string, sequence: number): Attachment | null {
+  const ics = eventIcs(event, locale, title, stamp, publicUrl, sequence);
+  if (!ics) return null;
+  return { filename: 'event.ics', contentType: ICS_CONTENT_TYPE, content: Buffer.from(ics, 'utf8').toString('base64') };
 }
 
 /** "Your place is confirmed": who comes, the tickets link, and the details when they are already revealed. */

@@ -217,7 +217,8 @@ export async function editApplication(deps: Deps, token: string, input: Applicat
   if (app.status === 'withdrawn') throw new AppError('application.withdrawn');
   const event = await findEventByIdOrThrow(db, app.eventId);
   if (intakeState(event, deps.clock.now()) !== 'open' || app.status !== 'submitted') throw new AppError('application.not_editable');
-  const { value, errors } = validateApplication(event, { ...input, email: app.email });
+  // Consent was given when applying (consent_at) and still holds: the edit form does not ask again.
+  const { value, errors } = validateApplication(event, { ...input, email: app.email, consent: true });
   if (!value) throw new AppError('validation.failed', { fields: errors });
   const nowIso = deps.clock.now().toISOString();
   await db.transaction().execute(async (trx) => {

@@ -8,6 +8,7 @@ import { hashToken, newToken } from '../platform/random.ts';
 import type { Queryable } from '../db/connect.ts';
 import { findApplicationByToken } from './applications.ts';
 import type { Deps } from './deps.ts';
+import { calendarSequence } from './calendar.ts';
 import { nextId } from './ids.ts';
 import { issueTickets, ticketHolders, voidTickets } from './tickets.ts';
 import { promoteLocked, withSeatLock } from './waitlist.ts';
@@ -108,7 +109,7 @@ async function mailConfirmation(
   const url = await freshStatusLink(trx, deps, app.id, p.nowIso);
   const details = formatEventDetails(event, app.locale);
   // Confirmed after the reveal: the details and the calendar entry come right away.
-  const ics = details ? eventIcsAttachment(event, app.locale, title, p.nowIso, deps.config.publicUrl) : null;
+  const ics = details ? eventIcsAttachment(event, app.locale, title, p.nowIso, deps.config.publicUrl, await calendarSequence(trx, event.id)) : null;
   await enqueueMail(trx, {
     id: nextId(deps),
     kind: 'application.confirmed',

@@ -7,6 +7,7 @@ import { outboxRow } from '../mail/outbox.ts';
 import type { Locale } from '../domain/locales.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
+import { calendarSequence } from './calendar.ts';
 import { nextId } from './ids.ts';
 import { insertBatched } from './offers.ts';
 import { lockEvent } from './waitlist.ts';
@@ -98,6 +99,8 @@ export async function saveRevealDetails(deps: Deps, actor: string, eventId: stri
       before.venueName !== event.venueName ||
       before.venueAddress !== event.venueAddress ||
       before.venueMapUrl !== event.venueMapUrl;
+    // A new revision of the calendar entry (SEQUENCE), so calendars replace the old time and place.
+    if (changed) await trx.updateTable('events').set((eb) => ({ calendar_sequence: eb('calendar_sequence', '+', 1) })).where('id', '=', eventId).execute();
     const notified = before.revealedAt && changed ? await mailDetails(trx, deps, event, nowIso, true) : 0;
     await appendAudit(trx, { id: nextId(deps), at: nowIso, actor, action: 'event.details_saved', eventId, subjectId: eventId, data: { revealAt: event.revealAt, notified } });
     return { event, notified };
@@ -151,6 +154,7 @@ async function mailDetails(trx: Queryable, deps: Deps, event: Event, nowIso: str
     .orderBy('id')
     .execute();
   const links: { token_hash: string; application_id: string; created_at: string }[] = [];
+  const sequence = await calendarSequence(trx, event.id);
   const mails: ReturnType<typeof outboxRow>[] = [];
   for (const g of guests) {
     const locale = g.locale as Locale;
@@ -159,7 +163,7 @@ async function mailDetails(trx: Queryable, deps: Deps, event: Event, nowIso: str
     const title = contentFor(event, locale).title;
     const token = newToken(deps.random);
     links.push({ token_hash: hashToken(token), application_id: g.id, created_at: nowIso });
-    const ics = eventIcsAttachment(event, locale, title, nowIso, deps.config.publicUrl);
+    const ics = eventIcsAttachment(event, locale, title, nowIso, deps.config.publicUrl, sequence);
     mails.push(
       outboxRow({
         id: nextId(deps),

@@ -121,13 +121,18 @@ describe('applicant journey in Chromium [sqlite]', () => {
     clean(applicant, 'thanks page');
   });
 
-  test('the mailed link opens the status page, verified, with both guests', async () => {
+  test('the mailed link asks for one button press, then shows the status page, verified, with both guests', async () => {
     const { page } = applicant;
     const mail = await sink.waitFor((m) => m.to.includes(APPLICANT));
     assert.equal(mail.subject, 'Bitte bestätigen Sie Ihre Bewerbung: Launch-Abend New York');
     statusLink = linkIn(mail.text, '/a/');
     const res = await page.goto(statusLink);
     assert.equal(res?.status(), 200);
+    // Opening the link verifies nothing (mail scanners open links too); the button does.
+    assert.equal((await page.locator('h1').textContent())?.trim(), 'E-Mail-Adresse bestätigen');
+    await assertAccessible(page, 'confirm-your-email page (de)');
+    await shot(page, 'verify-de');
+    await Promise.all([page.waitForURL(/\?verified=1$/), page.getByRole('button', { name: 'Meine E-Mail-Adresse bestätigen' }).click()]);
     assert.match((await page.locator('.notice.success').textContent()) ?? '', /E-Mail-Adresse ist bestätigt/);
     assert.equal((await page.locator('.badge').textContent())?.trim(), 'Eingegangen');
     const party = await page.locator('ul.party li').allTextContents();
@@ -138,6 +143,33 @@ describe('applicant journey in Chromium [sqlite]', () => {
     await assertAccessible(page, 'status page (de)');
     await shot(page, 'status-de');
     clean(applicant, 'status page');
+  });
+
+  test('on a phone, in German, the applicant changes the application through the edit page', async () => {
+    // A phone whose browser asks for English: the pages still speak German, the language of the application.
+    const phone = await openPage(browser, { locale: 'en-US', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const { page } = phone;
+    try {
+      await page.goto(statusLink);
+      assert.equal(await page.getAttribute('html', 'lang'), 'de');
+      await assertAccessible(page, 'status page (de, 390px)');
+      await Promise.all([page.waitForURL(/\/edit$/), page.getByRole('link', { name: 'Bewerbung ändern' }).tap()]);
+      assert.equal((await page.locator('h1').textContent())?.trim(), 'Bewerbung ändern');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `no horizontal scrolling at 390px (overflow ${overflow}px)`);
+      await assertAccessible(page, 'edit page (de, 390px)');
+      if (SHOTS) await screenshot(page, 'edit-de-mobile');
+      assert.equal(await page.inputValue('#f-guest_name_1'), 'Lena Schmidt');
+      await page.fill('#f-guest_name_1', 'Lena Schmidt-Berger');
+      await page.fill('#f-guest_name_2', 'Paul Berger');
+      await page.selectOption('#f-guest_relation_2', 'friend');
+      await Promise.all([page.waitForURL(statusLink), page.getByRole('button', { name: 'Änderungen speichern' }).tap()]);
+      const party = (await page.locator('ul.party li').allTextContents()).map((x) => x.replace(/\s+/g, ' ').trim());
+      assert.deepEqual(party, ['Erika Mustermann (Sie)', 'Max Mustermann (Familie)', 'Lena Schmidt-Berger (Freund/in)', 'Paul Berger (Freund/in)']);
+      clean(phone, 'edit on a phone');
+    } finally {
+      await phone.context.close();
+    }
   });
 
   test('withdrawing asks for confirmation first, then the status says so and a mail confirms it', async () => {
@@ -177,7 +209,7 @@ describe('applicant journey in Chromium [sqlite]', () => {
       const cells = (await row.locator('td').allTextContents()).map((s) => s.trim());
       assert.equal(cells[0], APPLICANT);
       assert.equal(cells[1], 'Germany');
-      assert.equal(cells[2], '3', 'party of three');
+      assert.equal(cells[2], '4', 'party of four (a guest was added on the phone)');
       assert.equal(cells[3], 'Withdrawn');
       await assertAccessible(page, 'organizer application list');
       await shot(page, 'admin-applications');
@@ -185,7 +217,7 @@ describe('applicant journey in Chromium [sqlite]', () => {
       await Promise.all([page.waitForURL(/\/admin\/applications\/[^/]+$/), row.locator('a').click()]);
       assert.equal((await page.locator('h1').textContent())?.trim(), 'Erika Mustermann');
       const party = (await page.locator('ul.party li').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
-      assert.deepEqual(party, ['Erika Mustermann (applicant)', 'Max Mustermann (Family)', 'Lena Schmidt (Friend)']);
+      assert.deepEqual(party, ['Erika Mustermann (applicant)', 'Max Mustermann (Family)', 'Lena Schmidt-Berger (Friend)', 'Paul Berger (Friend)']);
       assert.equal((await page.locator('dt', { hasText: 'Do you already use' }).locator('xpath=following-sibling::dd').textContent())?.trim(), 'Yes');
       const history = await page.locator('ul.history code').allTextContents();
       assert.ok(history.includes('application.withdrawn'), `history: ${history.join(', ')}`);

@@ -75,6 +75,56 @@ describe('ALTCHA proof-of-work with the strict CSP', () => {
     }
   });
 
+  test('Space on the ticked box keeps the solved proof; its focus ring is the one every control has', async () => {
+    browser ??= await launchBrowser();
+    const { page, problems, context } = await openPage(browser, { locale: 'en-US' });
+    try {
+      await page.goto(`${server.url}/e/launch-nyc`);
+      await page.fill('#f-name', 'Mary Somerville');
+      await page.fill('#f-email', 'mary@example.org');
+      await page.selectOption('#f-country', 'GB');
+      await page.fill('#f-answer_why', 'Connexion of the sciences');
+      await page.check('#f-consent');
+      const proof = () => page.evaluate(() => (document.querySelector('altcha-widget input[name=altcha]') as HTMLInputElement | null)?.value ?? '');
+      await page.waitForFunction(() => (document.querySelector('altcha-widget input[name=altcha]') as HTMLInputElement | null)?.value, null, { timeout: 20_000 });
+      const solved = await proof();
+      const box = page.locator('altcha-widget input[type=checkbox]');
+      assert.equal(await box.isChecked(), true);
+
+      // Reach the box from the keyboard, as a keyboard user would: Tab from the consent checkbox.
+      await page.focus('#f-consent');
+      const ring = (sel: string) =>
+        page.locator(sel).evaluate((el) => {
+          const st = getComputedStyle(el);
+          return { outline: `${st.outlineStyle} ${st.outlineWidth} ${st.outlineColor}`, offset: st.outlineOffset, shadow: st.boxShadow };
+        });
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Tab');
+      const consentRing = await ring('#f-consent');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-consent');
+      for (let i = 0; i < 5 && !(await box.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+      assert.equal(await box.evaluate((el) => el === document.activeElement), true, 'the ALTCHA box is reachable by Tab');
+      assert.deepEqual(await ring('altcha-widget input[type=checkbox]'), consentRing, 'the same visible focus ring as the consent box');
+      assert.notEqual(consentRing.outline.split(' ')[0], 'none');
+
+      await page.keyboard.press('Space');
+      await page.keyboard.press('Space');
+      assert.equal(await box.isChecked(), true, 'still ticked');
+      assert.equal(await page.locator('altcha-widget .altcha').getAttribute('data-state'), 'verified');
+      assert.equal(await proof(), solved, 'the proof is kept');
+      await page.locator('altcha-widget .altcha-checkbox-wrap label').click();
+      assert.equal(await box.isChecked(), true, 'a click on its label does not untick it either');
+      assert.equal(await proof(), solved);
+
+      await Promise.all([page.waitForURL(/\/e\/launch-nyc\/thanks$/), page.click('button[type=submit]')]);
+      const row = await server.db.db.selectFrom('applications').select('name').where('email', '=', 'mary@example.org').executeTakeFirst();
+      assert.equal(row?.name, 'Mary Somerville');
+      assert.deepEqual(problems, [], 'no console errors, no CSP violations');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('the API refuses a missing or forged payload with 422 captcha.failed', async () => {
     const missing = await post(body('nobody@example.org'));
     assert.equal(missing.status, 422);

@@ -7,7 +7,7 @@ import { changeEventStatus } from '../../src/services/events.ts';
 import { createUser, type Role } from '../../src/services/users.ts';
 import { onEveryEventTeam } from '../helpers/staff.ts';
 import { forEachDialect, type TestContext } from '../helpers/context.ts';
-import { buildTestApp } from '../helpers/http.ts';
+import { Browser, buildTestApp, csrfFrom } from '../helpers/http.ts';
 import { tokenFromMail } from '../services/draw-fixtures.ts';
 
 /** A staff member and a fresh API token of theirs. */
@@ -128,7 +128,10 @@ forEachDialect('api: selection end to end', (ctx) => {
       });
       assert.equal(res.statusCode, 202, res.body);
       const token = await tokenFromMail(c, email);
-      assert.equal((await app.inject({ url: `/a/${token}` })).statusCode, 200);
+      const page = new Browser(app);
+      const confirmPage = await page.get(`/a/${token}`);
+      assert.equal(confirmPage.statusCode, 200);
+      assert.equal((await page.post(`/a/${token}/verify`, { _csrf: csrfFrom(confirmPage.body) })).statusCode, 303);
       tokens.set(email, token);
     }
     const first = (await anyone.get(`/api/v1/applications/${tokens.get(emails[0])}`)).json();

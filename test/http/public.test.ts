@@ -162,7 +162,7 @@ forEachDialect('http public', (ctx) => {
     await app.close();
   });
 
-  test('status page: the link verifies, shows the party; withdraw needs a confirmation step', async () => {
+  test('status page: the link\'s button verifies, then it shows the party; withdraw needs a confirmation step', async () => {
     const c = ctx();
     const event = await c.makeEvent();
     const app = await buildTestApp(c);
@@ -170,7 +170,12 @@ forEachDialect('http public', (ctx) => {
     const mail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', 'status@example.com').executeTakeFirstOrThrow());
     const link = mail.text_body.match(/http:\/\/admit\.test(\/a\/[\w-]+)/)![1];
     const b = new Browser(app);
-    const status = await b.get(link);
+    const first = await b.get(link);
+    assert.equal(first.statusCode, 200);
+    assert.match(first.body, /Confirm my email/);
+    const verified = await b.post(`${link}/verify`, { _csrf: csrfFrom(first.body) });
+    assert.equal(verified.statusCode, 303);
+    const status = await b.get(verified.headers.location as string);
     assert.equal(status.statusCode, 200);
     assert.match(status.body, /your email address is confirmed/);
     assert.match(status.body, /Ada/);

@@ -74,7 +74,8 @@ forEachDialect('applications', (ctx) => {
     const verified = await verifyApplication(c.deps, token);
     assert.equal(verified.verified, true);
     await verifyApplication(c.deps, token); // idempotent
-    const edited = await editApplication(c.deps, token, input('ignored@example.com', { guests: [], country: 'DE' }));
+    // The edit form has no consent box: the consent given when applying carries over.
+    const edited = await editApplication(c.deps, token, input('ignored@example.com', { guests: [], country: 'DE', consent: undefined }));
     assert.equal(edited.partySize, 1);
     assert.equal(edited.email, 'v@example.com', 'email cannot change');
     const w = await withdrawApplication(c.deps, token);

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppError } from '../../src/errors.ts';
-import { escapeIcsText, foldLine, icsCalendar } from '../../src/mail/ics.ts';
+import { icsCalendar } from '../../src/mail/ics.ts';
+import { icsEvent, parseIcs } from '../helpers/ics.ts';
 import { confirmApplication } from '../../src/services/confirmations.ts';
 import { revealDueEvents, revealEvent, saveRevealDetails } from '../../src/services/reveal.ts';
 import { Scheduler } from '../../src/services/scheduler.ts';
@@ -9,35 +10,33 @@ import { forEachDialect } from '../helpers/context.ts';
 import { insertParty } from '../helpers/after-draw.ts';
 import { withRenderedMail } from '../../src/mail/templates.ts';
 
-test('ics: RFC 5545 lines (CRLF, ≤75 octets, folded), UID, DTSTAMP and times in UTC, escaped text', () => {
-  const ics = icsCalendar({
+test('ics: RFC 5545 (CRLF, ≤75 octets, folded), UID, SEQUENCE, DTSTAMP and times in UTC, escaped text', () => {
+  const text = icsCalendar({
     uid: 'event-1@admit.test',
+    sequence: 3,
     stamp: '2026-11-01T12:00:00.000Z',
     start: '2026-12-13T00:00:00.000Z',
     end: '2026-12-13T04:30:00.000Z',
     summary: 'Launch Night; New York, 2026',
     location: 'Pier 17, 89 South St\nNew York',
     description: 'Ü'.repeat(60),
-    url: 'https://maps.example/?q=Pier 17',
+    url: 'https://maps.example/?q=Pier17',
   });
-  assert.ok(ics.endsWith('\r\n'));
-  assert.ok(!/[^\r]\n/.test(ics), 'every line ends in CRLF');
-  const lines = ics.split('\r\n').slice(0, -1);
-  for (const l of lines) assert.ok(Buffer.byteLength(l) <= 75, `too long: ${l}`);
-  assert.equal(lines[0], 'BEGIN:VCALENDAR');
-  assert.ok(lines.includes('VERSION:2.0'));
-  assert.ok(lines.includes('UID:event-1@admit.test'));
-  assert.ok(lines.includes('DTSTAMP:20261101T120000Z'));
-  assert.ok(lines.includes('DTSTART:20261213T000000Z'));
-  assert.ok(lines.includes('DTEND:20261213T043000Z'));
-  assert.ok(lines.includes('SUMMARY:Launch Night\\; New York\\, 2026'));
-  assert.ok(lines.includes('LOCATION:Pier 17\\, 89 South St\\nNew York'));
-  // Unfolding (remove CRLF + one space) gives back the logical line, with no UTF-8 sequence split.
-  const unfolded = ics.replace(/\r\n /g, '');
-  assert.ok(unfolded.includes(`DESCRIPTION:${'Ü'.repeat(60)}`));
-  assert.equal(escapeIcsText('a\\b'), 'a\\\\b');
-  assert.equal(foldLine('x'.repeat(75)), 'x'.repeat(75));
-  assert.equal(foldLine('x'.repeat(76)), `${'x'.repeat(75)}\r\n x`);
+  const cal = parseIcs(text);
+  assert.equal(cal.get('VERSION'), '2.0');
+  assert.equal(cal.get('METHOD'), 'PUBLISH');
+  assert.ok(cal.get('PRODID'));
+  const ev = icsEvent(text);
+  assert.equal(ev.get('UID'), 'event-1@admit.test');
+  assert.equal(ev.get('SEQUENCE'), '3');
+  assert.equal(ev.get('DTSTAMP'), '20261101T120000Z');
+  assert.equal(ev.get('DTSTART'), '20261213T000000Z');
+  assert.equal(ev.get('DTEND'), '20261213T043000Z');
+  assert.equal(ev.get('SUMMARY'), 'Launch Night; New York, 2026');
+  assert.match(text, /SUMMARY:Launch Night\\; New York\\, 2026\r\n/, 'TEXT escaped on the wire');
+  assert.equal(ev.get('LOCATION'), 'Pier 17, 89 South St\nNew York');
+  assert.equal(ev.get('DESCRIPTION'), 'Ü'.repeat(60), 'folded without splitting a UTF-8 sequence');
+  assert.equal(ev.get('URL'), 'https://maps.example/?q=Pier17');
 });
 
 forEachDialect('reveal', (ctx) => {
@@ -77,7 +76,9 @@ forEachDialect('reveal', (ctx) => {
     assert.match(mails[0].text_body, /19:00/, 'in the event time zone (New York)');
     const [att] = JSON.parse(mails[0].attachments!);
     assert.match(att.contentType, /^text\/calendar/);
-    assert.match(Buffer.from(att.content, 'base64').toString(), /DTSTART:20261213T000000Z\r\n/);
+    const first = icsEvent(Buffer.from(att.content, 'base64').toString());
+    assert.equal(first.get('DTSTART'), '20261213T000000Z');
+    assert.equal(first.get('UID'), `event-${event.id}@admit.test`);
 
     await confirmApplication(c.deps, later.id);
     const conf = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('kind', '=', 'application.confirmed').where('to_address', '=', later.email).executeTakeFirstOrThrow());
@@ -93,5 +94,18 @@ forEachDialect('reveal', (ctx) => {
       revealAt: null,
     });
     assert.equal(upd.notified, 2, 'a change after the reveal is mailed to every confirmed party');
+    // The update replaces the calendar entry: same UID, a higher SEQUENCE, the new time (RFC 5545 §3.8.7.4).
+    const updates = (await c.db.db.selectFrom('outbox').selectAll().where('event_id', '=', event.id).where('kind', '=', 'event.details_updated').execute()).map(withRenderedMail);
+    assert.equal(updates.length, 2);
+    for (const m of updates) {
+      const ev = icsEvent(Buffer.from(JSON.parse(m.attachments!)[0].content, 'base64').toString());
+      assert.equal(ev.get('UID'), first.get('UID'));
+      assert.ok(Number(ev.get('SEQUENCE')) > Number(first.get('SEQUENCE')), `SEQUENCE ${ev.get('SEQUENCE')} after ${first.get('SEQUENCE')}`);
+      assert.equal(ev.get('DTSTART'), '20261213T010000Z');
+    }
+    // Saving the same details again is no change: no new revision.
+    const seq = Number((await c.db.db.selectFrom('events').select('calendar_sequence').where('id', '=', event.id).executeTakeFirstOrThrow()).calendar_sequence);
+    await saveRevealDetails(c.deps, 'owner', event.id, { startsAt: '2026-12-13T01:00:00.000Z', endsAt: null, venueName: 'Pier 17', venueAddress: '89 South St, New York', venueMapUrl: null, revealAt: null });
+    assert.equal(Number((await c.db.db.selectFrom('events').select('calendar_sequence').where('id', '=', event.id).executeTakeFirstOrThrow()).calendar_sequence), seq);
   });
 });

@@ -9,6 +9,7 @@ import * as m008 from './008-outbox-address-index.ts';
 import * as m009 from './009-checkin-scan.ts';
 import * as m007 from './007-mail-templates.ts';
 import * as m010 from './010-staff-security.ts';
+import * as m014 from './014-applicant.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -30,4 +31,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['008-outbox-address-index', m008],
   ['009-checkin-scan', m009],
   ['010-staff-security', m010],
+  ['014-applicant', m014],
 ];

@@ -30,7 +30,7 @@ export function eventFromRow(r: EventRow): Event {
   };
 }
 
-export function eventToRow(e: Event): Omit<EventRow, 'created_at' | 'updated_at'> {
+export function eventToRow(e: Event): Omit<EventRow, 'created_at' | 'updated_at' | 'calendar_sequence'> {
   return {
     id: e.id,
     slug: e.slug,

@@ -35,6 +35,7 @@ export default async function assetRoutes(app: FastifyInstance) {
     body: Buffer.from(
       [
         `import './altcha-widget.js';`,
+        `import './altcha-keep.js';`,
         ...altchaLocales.map((l) => `import './altcha-i18n-${l}.js';`),
         `for (const alg of ['SHA-256', 'SHA-384', 'SHA-512']) globalThis.$altcha.algorithms.set(alg, () => new Worker('/assets/altcha-sha-worker.js'));`,
         '',
@@ -49,7 +50,7 @@ export default async function assetRoutes(app: FastifyInstance) {
         '<path d="M9 23 16 8l7 15M11.8 18h8.4" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>',
     ),
   });
-  for (const extra of ['checkin.js']) {
+  for (const extra of ['checkin.js', 'altcha-keep.js']) {
     try {
       assets.set(extra, { type: 'text/javascript; charset=utf-8', body: readFileSync(join(here, '../assets', extra)) });
     } catch {

@@ -142,7 +142,7 @@ export default async function apiApplicationRoutes(app: FastifyInstance, opts: {
     {
       schema: {
         tags,
-        summary: 'Verify the email address (what opening the mailed link does); idempotent',
+        summary: 'Verify the email address (what the button on the page of the mailed link does); idempotent',
         params: tokenParams,
         response: { 200: applicantView, 404: notFound },
       },

@@ -13,6 +13,7 @@ import {
   verifyApplication,
   withdrawApplication,
 } from '../../../services/applications.ts';
+import { validateApplication } from '../../../domain/application.ts';
 import { applyLimits } from '../../../intake/http-limits.ts';
 import { isValidIdempotencyKey } from '../../../intake/idempotency.ts';
 import { newToken } from '../../../platform/random.ts';
@@ -24,7 +25,11 @@ import { html } from '../../views/html.ts';
 import { formErrors, type FormErrors } from '../../views/form.ts';
 import { applicationForm } from '../../views/public/application-form.ts';
 import { eventPage, messagePage } from '../../views/public/event-page.ts';
-import { applicationStatusPage, withdrawConfirmPage } from '../../views/public/application-status.ts';
+import { applicationStatusPage, type StatusNotice, verifyEmailPage, withdrawConfirmPage } from '../../views/public/application-status.ts';
+import type { ApplicantLink } from '../../views/public/applicant-links.ts';
+import { formatEventDetails } from '../../../mail/after-draw-mails.ts';
+import { missedTheDraw, waitlistPosition } from '../../../services/applicant-status.ts';
+import { useApplicantLocale } from './applicant-locale.ts';
 import type { Captcha } from '../../captcha.ts';
 
 export interface PublicRouteOptions {
@@ -88,12 +93,17 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
       try {
         assertAcceptingApplications(deps);
         if (idempotency && (await findEarlierAnswer(deps, event.slug, idempotency))) return thanks();
+        const input = applicationInputFromForm(values);
+        // Every problem in one round: the fields' errors and the robot check's together.
+        const fieldErrors = validateApplication(event, input).errors;
         if (captcha && !(await captcha.verify(values.altcha))) {
           // The second click of a double click carries the already used captcha solution.
           if (idempotency && (await findEarlierAnswer(deps, event.slug, idempotency, true))) return thanks();
-          return renderEvent(req, reply, event, values, formErrors(req.t, [{ field: 'altcha', code: 'captcha_failed' }]), 422, { formToken });
+          const errors = formErrors(req.t, [...fieldErrors, { field: 'altcha', code: 'captcha_failed' }]);
+          return renderEvent(req, reply, event, values, errors, 422, { formToken });
         }
-        await submitApplication(deps, event.slug, applicationInputFromForm(values), idempotency ? { idempotency } : {});
+        if (fieldErrors.length) return renderEvent(req, reply, event, values, formErrors(req.t, fieldErrors), 422, { formToken });
+        await submitApplication(deps, event.slug, input, idempotency ? { idempotency } : {});
       } catch (err) {
         if (err instanceof AppError && err.code === 'validation.failed') {
           return renderEvent(req, reply, event, values, formErrors(req.t, err.fields), 422, { formToken });
@@ -129,16 +139,45 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
     );
   });
 
-  /** The mailed link: opening it proves the address and shows the application. */
-  app.get<{ Params: { token: string } }>('/a/:token', async (req, reply) => {
-    const before = await findApplicationByToken(deps, req.params.token);
-    const application = before.verified ? before : await verifyApplication(deps, req.params.token);
-    const event = await findEventById(deps.database.db, application.eventId);
-    if (!event) throw new AppError('event.not_found');
+  /**
+   * The mailed link. An unconfirmed address first gets one button: verifying is a POST, so a mail scanner
+   * that follows every link verifies nothing. Afterwards the link shows the application.
+   */
+  app.get<{ Params: { token: string }; Querystring: { verified?: string; declined?: string } }>('/a/:token', async (req, reply) => {
+    const { application, event } = await loadEditable(req.params.token);
+    const link = useApplicantLocale(req, reply, req.params.token, application);
     const ctx = pageContext(req, reply);
-    const canEdit = application.status === 'submitted' && intakeState(event, deps.clock.now()) === 'open';
     reply.header('Referrer-Policy', 'no-referrer');
-    return sendPage(reply, ctx, req.t('status.title'), applicationStatusPage(ctx, { event, app: application, token: req.params.token, canEdit, justVerified: !before.verified }));
+    if (!application.verified && application.status === 'submitted') {
+      return sendPage(reply, ctx, req.t('applicant.verify_title'), verifyEmailPage(ctx, { event, app: application, link }));
+    }
+    const canEdit = application.status === 'submitted' && intakeState(event, deps.clock.now()) === 'open';
+    const notice: StatusNotice | null =
+      req.query.verified === '1' ? 'just_verified'
+      : application.status === 'declined' && req.query.declined === 'passed' ? 'declined_passed'
+      : application.status === 'declined' && req.query.declined === 'freed' ? 'declined_freed'
+      : null;
+    return sendPage(
+      reply,
+      ctx,
+      req.t('status.title'),
+      applicationStatusPage(ctx, {
+        event,
+        app: application,
+        link,
+        canEdit,
+        notice,
+        waitlistPosition: await waitlistPosition(deps.database.db, application),
+        missedDraw: await missedTheDraw(deps.database.db, application),
+        calendar: application.status === 'confirmed' && !!formatEventDetails(event, req.locale),
+      }),
+    );
+  });
+
+  app.post<{ Params: { token: string } }>('/a/:token/verify', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const application = await verifyApplication(deps, req.params.token);
+    const link = useApplicantLocale(req, reply, req.params.token, application);
+    return reply.redirect(link('', { verified: '1' }), 303);
   });
 
   async function loadEditable(token: string) {
@@ -148,49 +187,53 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
     return { application, event };
   }
 
-  function renderEdit(req: FastifyRequest, reply: FastifyReply, event: Event, token: string, values: FormValues, errors: FormErrors, status = 200) {
+  function renderEdit(req: FastifyRequest, reply: FastifyReply, event: Event, link: ApplicantLink, values: FormValues, errors: FormErrors, status = 200) {
     const ctx = pageContext(req, reply);
     const form = applicationForm(ctx, {
       event,
       values,
       errors,
-      action: `/a/${token}/edit`,
+      action: link('/edit'),
       submitLabel: req.t('form.save'),
       consentText: '',
       editing: true,
     });
     const body = html`<article><p class="eyebrow">${contentFor(event, req.locale).title}</p><h1>${req.t('edit.title')}</h1>${form}
-<p><a href="/a/${token}">${req.t('edit.back')}</a></p></article>`;
+<p><a href="${link()}">${req.t('edit.back')}</a></p></article>`;
     return sendPage(reply, ctx, req.t('edit.title'), body, { status });
   }
 
   app.get<{ Params: { token: string } }>('/a/:token/edit', async (req, reply) => {
     const { application, event } = await loadEditable(req.params.token);
+    const link = useApplicantLocale(req, reply, req.params.token, application);
     if (application.status !== 'submitted' || intakeState(event, deps.clock.now()) !== 'open') throw new AppError('application.not_editable');
-    return renderEdit(req, reply, event, req.params.token, formValuesFromApplication(application), new Map());
+    return renderEdit(req, reply, event, link, formValuesFromApplication(application), new Map());
   });
 
   app.post<{ Params: { token: string } }>('/a/:token/edit', { preHandler: app.csrfProtection }, async (req, reply) => {
     const { application, event } = await loadEditable(req.params.token);
+    const link = useApplicantLocale(req, reply, req.params.token, application);
     const values = { ...formValues(req.body), email: application.email };
     try {
       await editApplication(deps, req.params.token, applicationInputFromForm(values));
     } catch (err) {
-      if (err instanceof AppError && err.code === 'validation.failed') return renderEdit(req, reply, event, req.params.token, values, formErrors(req.t, err.fields), 422);
+      if (err instanceof AppError && err.code === 'validation.failed') return renderEdit(req, reply, event, link, values, formErrors(req.t, err.fields), 422);
       throw err;
     }
-    return reply.redirect(`/a/${req.params.token}`, 303);
+    return reply.redirect(link(), 303);
   });
 
   app.get<{ Params: { token: string } }>('/a/:token/withdraw', async (req, reply) => {
     const { application, event } = await loadEditable(req.params.token);
-    if (application.status === 'withdrawn') return reply.redirect(`/a/${req.params.token}`, 303);
+    const link = useApplicantLocale(req, reply, req.params.token, application);
+    if (application.status === 'withdrawn') return reply.redirect(link(), 303);
     const ctx = pageContext(req, reply);
-    return sendPage(reply, ctx, req.t('withdraw.title'), withdrawConfirmPage(ctx, { event, token: req.params.token }));
+    reply.header('Referrer-Policy', 'no-referrer');
+    return sendPage(reply, ctx, req.t('withdraw.title'), withdrawConfirmPage(ctx, { event, link }));
   });
 
   app.post<{ Params: { token: string } }>('/a/:token/withdraw', { preHandler: app.csrfProtection }, async (req, reply) => {
-    await withdrawApplication(deps, req.params.token);
-    return reply.redirect(`/a/${req.params.token}`, 303);
+    const application = await withdrawApplication(deps, req.params.token);
+    return reply.redirect(useApplicantLocale(req, reply, req.params.token, application)(), 303);
   });
 }

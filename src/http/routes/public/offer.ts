@@ -7,6 +7,7 @@ import { confirmOffer, declineOffer } from '../../../services/confirmations.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { pageContext, sendPage } from '../../page.ts';
 import { declineConfirmPage } from '../../views/public/after-draw.ts';
+import { useApplicantLocale } from './applicant-locale.ts';
 
 /** Guest seats the form kept ticked: guest_0=yes, guest_3=yes → [0, 3]. Unticked boxes are not sent. */
 export function keptGuests(body: unknown): number[] {
@@ -22,13 +23,16 @@ export default async function publicOfferRoutes(app: FastifyInstance, opts: { de
   const { deps } = opts;
 
   app.post<{ Params: { token: string } }>('/a/:token/confirm', { preHandler: app.csrfProtection }, async (req, reply) => {
+    // The language first, so that a refusal (deadline passed, …) speaks it too.
+    const link = useApplicantLocale(req, reply, req.params.token, await findApplicationByToken(deps, req.params.token));
     await confirmOffer(deps, req.params.token, { keepGuests: keptGuests(req.body) });
-    return reply.redirect(`/a/${req.params.token}/tickets?confirmed=1`, 303);
+    return reply.redirect(link('/tickets', { confirmed: '1' }), 303);
   });
 
   app.get<{ Params: { token: string } }>('/a/:token/decline', async (req, reply) => {
     const application = await findApplicationByToken(deps, req.params.token);
-    if (application.status !== 'offered' && application.status !== 'confirmed') return reply.redirect(`/a/${req.params.token}`, 303);
+    const link = useApplicantLocale(req, reply, req.params.token, application);
+    if (application.status !== 'offered' && application.status !== 'confirmed') return reply.redirect(link(), 303);
     const event = await findEventById(deps.database.db, application.eventId);
     if (!event) throw new AppError('event.not_found');
     const ctx = pageContext(req, reply);
@@ -37,12 +41,14 @@ export default async function publicOfferRoutes(app: FastifyInstance, opts: { de
       reply,
       ctx,
       req.t('offer.decline_title'),
-      declineConfirmPage(ctx, { eventTitle: contentFor(event, req.locale).title, token: req.params.token, confirmed: application.status === 'confirmed' }),
+      declineConfirmPage(ctx, { eventTitle: contentFor(event, req.locale).title, link, confirmed: application.status === 'confirmed' }),
     );
   });
 
   app.post<{ Params: { token: string } }>('/a/:token/decline', { preHandler: app.csrfProtection }, async (req, reply) => {
-    await declineOffer(deps, req.params.token);
-    return reply.redirect(`/a/${req.params.token}`, 303);
+    // Say what happened to the seats: they went to a waiting party only when one fitted (promoted > 0).
+    const link = useApplicantLocale(req, reply, req.params.token, await findApplicationByToken(deps, req.params.token));
+    const { declined, promoted } = await declineOffer(deps, req.params.token);
+    return reply.redirect(declined ? link('', { declined: promoted > 0 ? 'passed' : 'freed' }) : link(), 303);
   });
 }

@@ -7,6 +7,15 @@ import { html, type SafeHtml } from '../html.ts';
 import { csrfField } from '../form.ts';
 import type { PageContext } from '../layout.ts';
 import { whenAndWhere } from './event-page.ts';
+import type { ApplicantLink } from './applicant-links.ts';
+
+interface SectionOptions {
+  event: Event;
+  app: Application;
+  link: ApplicantLink;
+  /** Offer the .ics download (confirmed and revealed). */
+  calendar: boolean;
+}
 
 /** Time and venue for a confirmed guest once revealed; "to be announced" for everyone else. */
 export function statusWhenAndWhere(ctx: PageContext, event: Event, app: Application): SafeHtml {
@@ -24,23 +33,23 @@ ${d.mapUrl ? html`<div><dt>${t('reveal.map')}</dt><dd><a href="${d.mapUrl}" rel=
 }
 
 /** The part of the status page that belongs to the time after the draw: confirm form, tickets link. */
-export function afterDrawSection(ctx: PageContext, o: { event: Event; app: Application; token: string }): SafeHtml {
+export function afterDrawSection(ctx: PageContext, o: SectionOptions): SafeHtml {
   const { app } = o;
   if (app.status === 'offered') return offerForm(ctx, o);
   if (app.status === 'confirmed') return confirmedPlace(ctx, o);
   return html``;
 }
 
-function offerForm(ctx: PageContext, o: { event: Event; app: Application; token: string }): SafeHtml {
+function offerForm(ctx: PageContext, o: SectionOptions): SafeHtml {
   const { t, locale } = ctx;
-  const { app, event, token } = o;
+  const { app, event, link } = o;
   const seats = app.seats ?? app.partySize;
   const holders = ticketHolders(app, seats).slice(1);
   return html`<section class="offer card" aria-labelledby="offer-h">
 <h2 id="offer-h">${t('offer.title')}</h2>
 <p>${t('offer.offered_intro', { seats })}</p>
 ${app.offerExpiresAt ? html`<p class="deadline"><strong>${t('offer.deadline', { deadline: formatDateTime(app.offerExpiresAt, locale, event.timezone) })}</strong></p>` : ''}
-<form method="post" action="/a/${token}/confirm">
+<form method="post" action="${link('/confirm')}">
 ${csrfField(ctx.csrfToken ?? '')}
 ${holders.length
   ? html`<fieldset class="field"><legend>${t('offer.choose_legend')}</legend>
@@ -50,32 +59,38 @@ ${holders.map((h, i) => html`<div class="checkbox"><input type="checkbox" id="f-
 </fieldset>`
   : ''}
 <div class="actions"><button type="submit" class="primary">${t('offer.confirm')}</button>
-<a href="/a/${token}/decline">${t('offer.decline_link')}</a></div>
+<a href="${link('/decline')}">${t('offer.decline_link')}</a></div>
 </form>
 </section>`;
 }
 
-function confirmedPlace(ctx: PageContext, o: { event: Event; app: Application; token: string }): SafeHtml {
+function confirmedPlace(ctx: PageContext, o: SectionOptions): SafeHtml {
   const { t } = ctx;
-  const { app, event, token } = o;
+  const { app, event, link } = o;
   return html`<section class="offer card" aria-labelledby="offer-h">
 <h2 id="offer-h">${t('offer.title')}</h2>
 <p>${t('offer.confirmed_intro', { seats: app.seats ?? app.partySize })}</p>
 ${event.revealedAt ? '' : html`<p>${t('offer.details_tba')}</p>`}
-<div class="actions"><a class="button primary" href="/a/${token}/tickets">${t('offer.tickets_link')}</a>
-<a href="/a/${token}/decline">${t('offer.cancel_link')}</a></div>
+<div class="actions"><a class="button primary" href="${link('/tickets')}">${t('offer.tickets_link')}</a>
+${o.calendar ? calendarLink(ctx, link) : ''}
+<a href="${link('/decline')}">${t('offer.cancel_link')}</a></div>
 </section>`;
 }
 
-export function declineConfirmPage(ctx: PageContext, o: { eventTitle: string; token: string; confirmed: boolean }): SafeHtml {
+/** The .ics download of a revealed event (same UID and SEQUENCE as the mailed one). */
+export function calendarLink(ctx: PageContext, link: ApplicantLink): SafeHtml {
+  return html`<a class="button calendar" href="${link('/event.ics')}" download="event.ics" type="text/calendar">${ctx.t('applicant.calendar_link')}</a>`;
+}
+
+export function declineConfirmPage(ctx: PageContext, o: { eventTitle: string; link: ApplicantLink; confirmed: boolean }): SafeHtml {
   const { t } = ctx;
   return html`<article class="message">
 <p class="eyebrow">${o.eventTitle}</p>
 <h1>${t('offer.decline_title')}</h1>
 <p>${t(o.confirmed ? 'offer.decline_body_confirmed' : 'offer.decline_body')}</p>
-<form method="post" action="/a/${o.token}/decline">
+<form method="post" action="${o.link('/decline')}">
 ${csrfField(ctx.csrfToken ?? '')}
 <div class="actions"><button type="submit" class="danger">${t('offer.decline_confirm')}</button>
-<a href="/a/${o.token}">${t('offer.decline_cancel')}</a></div>
+<a href="${o.link()}">${t('offer.decline_cancel')}</a></div>
 </form></article>`;
 }

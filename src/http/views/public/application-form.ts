@@ -16,7 +16,7 @@ export interface ApplicationFormOptions {
   action: string;
   submitLabel: string;
   consentText: string;
-  /** Editing: the email is fixed and consent was given already. */
+  /** Editing: the email is fixed and consent was given already. The page's only heading above is its h1, so guest titles are h2. */
   editing?: boolean;
   captcha?: { challengeUrl: string } | null;
   formToken?: string;
@@ -76,7 +76,9 @@ ${maxGuests > 0
 <p class="hint">${t('form.guests_hint', { max: maxGuests })}</p>
 ${errors.get('guests') ? html`<p class="field-error" id="e-guests">${errors.get('guests')}</p>` : ''}
 ${Array.from({ length: maxGuests }, (_, i) => html`<div class="guest-row" role="group" aria-labelledby="guest-${i}-title">
-<h3 id="guest-${i}-title" class="guest-title">${t('form.guest_n', { n: i + 1 })}</h3>
+${o.editing
+  ? html`<h2 id="guest-${i}-title" class="guest-title">${t('form.guest_n', { n: i + 1 })}</h2>`
+  : html`<h3 id="guest-${i}-title" class="guest-title">${t('form.guest_n', { n: i + 1 })}</h3>`}
 ${textField(t, { name: `guest_name_${i}`, label: t('form.guest_name'), value: values[`guest_name_${i}`], errors, maxlength: LIMITS.name })}
 ${selectField(t, { name: `guest_relation_${i}`, label: t('form.guest_relation'), value: values[`guest_relation_${i}`], errors, placeholder: t('form.choose'), options: RELATIONS.map((r) => ({ value: r, label: t(`relation.${r}`) })) })}
 </div>`)}

@@ -2,7 +2,8 @@ import { formatDateTime } from '../../../i18n/index.ts';
 import type { EventDetails } from '../../../mail/after-draw-mails.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { PageContext } from '../layout.ts';
-import { eventDetailsList } from './after-draw.ts';
+import { calendarLink, eventDetailsList } from './after-draw.ts';
+import type { ApplicantLink } from './applicant-links.ts';
 
 export interface TicketCard {
   holderName: string;
@@ -17,7 +18,7 @@ export const groupedCode = (token: string): string => token.match(/.{1,4}/g)?.jo
 /** One ticket per person, each on its own printed page. */
 export function ticketsPage(
   ctx: PageContext,
-  o: { eventTitle: string; timezone: string; token: string; tickets: TicketCard[]; details: EventDetails | null; justConfirmed: boolean },
+  o: { eventTitle: string; timezone: string; link: ApplicantLink; tickets: TicketCard[]; details: EventDetails | null; justConfirmed: boolean },
 ): SafeHtml {
   const { t, locale } = ctx;
   const n = o.tickets.length;
@@ -27,7 +28,7 @@ export function ticketsPage(
 ${o.justConfirmed ? html`<p class="notice success no-print" role="status">${t('tickets.just_confirmed')}</p>` : ''}
 <p class="no-print">${t('tickets.intro')}</p>
 <p class="hint no-print">${t('tickets.print_hint')}</p>
-${o.details ? eventDetailsList(ctx, o.details) : html`<p class="no-print">${t('offer.details_tba')}</p>`}
+${o.details ? html`${eventDetailsList(ctx, o.details)}<p class="no-print">${calendarLink(ctx, o.link)}</p>` : html`<p class="no-print">${t('offer.details_tba')}</p>`}
 <ol class="ticket-list">
 ${o.tickets.map(
   (tk, i) => html`<li class="ticket">
@@ -40,6 +41,6 @@ ${tk.checkedInAt ? html`<p class="badge">${t('tickets.checked_in', { time: forma
 </li>`,
 )}
 </ol>
-<p class="no-print"><a href="/a/${o.token}">${t('tickets.back')}</a></p>
+<p class="no-print"><a href="${o.link()}">${t('tickets.back')}</a></p>
 </article>`;
 }
