@@ -15,6 +15,7 @@ import { requirePermission } from '../../plugins/auth.ts';
 import { applicationDetailBody, applicationListBody, type ListQuery } from '../../views/admin/applications.ts';
 import { reviewActions } from '../../views/admin/selection-review.ts';
 import { html } from '../../views/html.ts';
+import { eventTabs } from '../../views/admin/event-tabs.ts';
 
 export const PAGE = 50;
 /**
@@ -70,7 +71,7 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
         byCountry,
         byDay,
       });
-      return sendPage(reply, ctx, req.t('admin.apps.title'), body, { wide: true });
+      return sendPage(reply, ctx, req.t('admin.apps.title'), html`${eventTabs(req.t, event, 'applications', req.user!.role)}${body}<p class="actions"><a class="button" href="/admin/events/${event.id}/applications.csv" download>${req.t('export.download')}</a></p>`, { wide: true });
     },
   );
 
