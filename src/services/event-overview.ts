@@ -91,12 +91,15 @@ export async function loadEventOverview(deps: Deps, event: Event): Promise<Event
       .execute(),
     receivedByDay(db, event.id),
     seatOverview(db, event),
+    // Checked in = valid tickets of confirmed parties that were scanned (the Guests tab's "checked in" list).
     db
       .selectFrom('tickets')
-      .select([(eb) => eb.fn.countAll<number | string>().as('people'), (eb) => eb.fn.count<number | string>('application_id').distinct().as('parties')])
-      .where('event_id', '=', event.id)
-      .where('checked_in_at', 'is not', null)
-      .where('voided_at', 'is', null)
+      .innerJoin('applications', 'applications.id', 'tickets.application_id')
+      .select([(eb) => eb.fn.countAll<number | string>().as('people'), (eb) => eb.fn.count<number | string>('tickets.application_id').distinct().as('parties')])
+      .where('tickets.event_id', '=', event.id)
+      .where('tickets.checked_in_at', 'is not', null)
+      .where('tickets.voided_at', 'is', null)
+      .where('applications.status', '=', 'confirmed')
       .executeTakeFirst(),
     db
       .selectFrom('applications')

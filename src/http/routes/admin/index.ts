@@ -8,6 +8,7 @@ import exportAdminRoutes from './export.ts';
 import selectionAdminRoutes from './selection.ts';
 import userAdminRoutes from './users.ts';
 import revealAdminRoutes from './reveal.ts';
+import guestAdminRoutes from './guests.ts';
 
 /** Organizer area: everything under /admin requires a signed-in staff member with the right role. */
 export default async function adminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
@@ -19,4 +20,5 @@ export default async function adminRoutes(app: FastifyInstance, opts: { deps: De
   await app.register(selectionAdminRoutes, opts);
   await app.register(userAdminRoutes, opts);
   await app.register(revealAdminRoutes, opts);
+  await app.register(guestAdminRoutes, opts);
 }
