@@ -52,6 +52,7 @@ export function eventHomeBody(o: { t: Translator; locale: Locale; role?: string;
   const chart = (k: string, headers: string[]): ChartText => ({ id: `chart-${k}`, title: t(`event_home.${k}_title`), summary: '', tableToggle: t('event_home.show_table'), headers, locale });
 
   const day = (d: string) => formatDate(`${d}T12:00:00Z`, locale, 'UTC');
+  const shortDay = (d: string) => new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(`${d}T12:00:00Z`));
   const totalReceived = v.byDay.reduce((s, d) => s + d.received, 0);
   const peak = v.byDay.reduce<{ day: string; received: number } | null>((p, d) => (!p || d.received > p.received ? d : p), null);
 
@@ -74,18 +75,18 @@ export function eventHomeBody(o: { t: Translator; locale: Locale; role?: string;
 <h1>${contentFor(event, locale).title}</h1>
 <h2 class="visually-hidden">${t('event_home.tab_overview')}</h2>
 <div class="figures">
-<section class="figure" aria-labelledby="fig-conf"><h3 id="fig-conf">${t('event_home.confirmation_title')}</h3>
+<div class="figure"><h3>${t('event_home.confirmation_title')}</h3>
 ${offers
   ? html`<p class="big">${pct(v.confirmation.confirmed, offers, locale)}</p><p>${t('event_home.confirmation_text', { confirmed: v.confirmation.confirmed, offers })}</p>
 <p class="muted">${t('event_home.confirmation_detail', { declined: v.confirmation.declined, expired: v.confirmation.expired, open: v.confirmation.open })}</p>${decided ? html`<p class="muted">${t('event_home.confirmation_decided', { rate: pct(v.confirmation.confirmed, decided, locale) })}</p>` : ''}`
-  : html`<p>${t('event_home.confirmation_none')}</p>`}</section>
-<section class="figure" aria-labelledby="fig-seats"><h3 id="fig-seats">${t('seats.title')}</h3>
-<p class="big">${formatNumber(v.seats.free, locale)}</p><p>${t('event_home.seats_free', { capacity: v.seats.capacity })}</p></section>
-<section class="figure" aria-labelledby="fig-exp"><h3 id="fig-exp">${t('event_home.expiring_title')}</h3>
+  : html`<p>${t('event_home.confirmation_none')}</p>`}</div>
+<div class="figure"><h3>${t('seats.title')}</h3>
+<p class="big">${formatNumber(v.seats.free, locale)}</p><p>${t('event_home.seats_free', { capacity: v.seats.capacity })}</p></div>
+<div class="figure"><h3>${t('event_home.expiring_title')}</h3>
 <p class="big">${formatNumber(v.expiringSoon.length, locale)}</p>
 ${v.expiringSoon.length
   ? html`<ul>${v.expiringSoon.map((x) => html`<li><a href="/admin/applications/${x.id}">${x.name}</a> · ${t('admin.apps.seats', { n: x.seats })} · ${formatDateTime(x.deadline, locale, event.timezone)}</li>`)}</ul>`
-  : html`<p>${t('event_home.expiring_none')}</p>`}</section>
+  : html`<p>${t('event_home.expiring_none')}</p>`}</div>
 </div>
 <div class="charts">
 ${funnel(t, locale, v)}
@@ -93,7 +94,8 @@ ${v.byDay.length
   ? dailyChart({
       ...chart('per_day', [t('event_home.day'), t('event_home.daily'), t('event_home.cumulative')]),
       summary: t('event_home.per_day_summary', { days: v.byDay.length, total: totalReceived, peak: peak ? day(peak.day) : '', max: peak?.received ?? 0 }),
-      days: v.byDay.map((d) => ({ label: day(d.day), value: d.received })),
+      days: v.byDay.map((d) => ({ label: day(d.day), short: shortDay(d.day), value: d.received })),
+      legend: t('event_home.per_day_legend', { max: peak?.received ?? 0, total: totalReceived }),
     })
   : ''}
 ${countryData.length
