@@ -118,6 +118,12 @@ forEachDialect('event home', (ctx) => {
     const events = (await b.get('/admin')).body;
     const guests = (await b.get(`${base}/guests`)).body;
 
+    // One word per meaning: an address is "verified", a seat's attendance "confirmed".
+    for (const [name, body] of Object.entries({ home: home.body, apps, selection, events, guests })) {
+      assert.doesNotMatch(body, /Email (not )?confirmed/i, name);
+      assert.doesNotMatch(body, />Confirmed</, `${name}: a bare "Confirmed"`);
+    }
+
     // Truth from the rows themselves.
     const rows = await c.db.db.selectFrom('applications').select(['status', 'verified', 'seats', 'offer_source', 'party_size']).where('event_id', '=', event.id).execute();
     const count = (p: (r: (typeof rows)[number]) => boolean) => rows.filter(p).length;
