@@ -38,8 +38,6 @@ export interface EventOverview {
     confirmed: Tally;
     checkedIn: Tally;
   };
-  /** Parties by status and email state now (the same numbers as the applications list). */
-  byStatus: { status: string; verified: number; n: number; people: number }[];
   byDay: { day: string; received: number }[];
   /** Applications by country (every status), most first. */
   byCountry: { country: string; n: number }[];
@@ -119,14 +117,6 @@ export async function loadEventOverview(deps: Deps, event: Event): Promise<Event
 
   const byCountryMap = new Map<string, number>();
   for (const c of counts) byCountryMap.set(c.country, (byCountryMap.get(c.country) ?? 0) + c.n);
-  const byStatusMap = new Map<string, { status: string; verified: number; n: number; people: number }>();
-  for (const c of counts) {
-    const k = `${c.status}:${c.verified}`;
-    const s = byStatusMap.get(k) ?? { status: c.status, verified: c.verified, n: 0, people: 0 };
-    s.n += c.n;
-    s.people += c.people;
-    byStatusMap.set(k, s);
-  }
   const preferred = new Set(event.preferredCountries);
   const sizes = new Map<number, number>();
   for (const p of parties) if (inSelection(p)) sizes.set(p.party_size, (sizes.get(p.party_size) ?? 0) + Number(p.n));
@@ -141,7 +131,6 @@ export async function loadEventOverview(deps: Deps, event: Event): Promise<Event
       confirmed: tally((c) => c.status === 'confirmed'),
       checkedIn: { parties: Number(tickets?.parties ?? 0), people: Number(tickets?.people ?? 0) },
     },
-    byStatus: [...byStatusMap.values()].filter((s) => s.n !== 0).sort((a, b) => b.n - a.n),
     byDay: byDay.map((d) => ({ day: d.day, received: d.received })),
     byCountry: [...byCountryMap].map(([country, n]) => ({ country, n })).filter((c) => c.n !== 0).sort((a, b) => b.n - a.n || a.country.localeCompare(b.country)),
     partySizes: [...sizes].filter(([, n]) => n !== 0).map(([size, n]) => ({ size, n })).sort((a, b) => a.size - b.size),

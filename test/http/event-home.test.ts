@@ -15,6 +15,7 @@ import { forEachDialect, type TestContext } from '../helpers/context.ts';
 import { Browser, buildTestApp } from '../helpers/http.ts';
 import { findForm, fill, getUrl } from '../helpers/forms.ts';
 import { seedVerifiedApplications } from '../services/draw-fixtures.ts';
+import { insertParty } from '../helpers/after-draw.ts';
 
 const num = (s: string) => Number(s.replace(/[^\d]/g, ''));
 
@@ -218,6 +219,28 @@ forEachDialect('event home', (ctx) => {
     const tabs = rv.body.match(/<nav class="event-tabs"[\s\S]*?<\/nav>/)![0];
     assert.match(tabs, /Applications/);
     assert.doesNotMatch(tabs, /Settings|Selection/);
+    await app.close();
+  });
+
+  test('offers expiring within 24 hours and the confirmation rate', async () => {
+    const c = ctx();
+    const app = await buildTestApp(c);
+    const { b } = await owner(app, c);
+    const event = await c.makeEvent({ capacity: 10, slug: `exp-${c.dialect}` });
+    const hour = 3_600_000;
+    const now = c.clock.now().getTime();
+    await insertParty(c, event, { status: 'offered', name: 'Soon Sam', offerExpiresAt: new Date(now + 5 * hour).toISOString() });
+    await insertParty(c, event, { status: 'offered', name: 'Later Lea', offerExpiresAt: new Date(now + 30 * hour).toISOString() });
+    await insertParty(c, event, { status: 'confirmed', name: 'Conf Carl', guests: ['Dee'] });
+    await insertParty(c, event, { status: 'declined', name: 'Gone Gus', seats: null });
+    const body = (await b.get(`/admin/events/${event.id}`)).body;
+    const expiring = body.match(/<h3>Offers expiring within 24 hours<\/h3>([\s\S]*?)<\/div>/)![1];
+    assert.match(expiring, /<p class="big">1<\/p>/);
+    assert.match(expiring, />Soon Sam<\/a> · 1 seat · /);
+    assert.doesNotMatch(expiring, /Later Lea/);
+    assert.match(body, /<p class="big">25%<\/p><p>1 of 4 offers confirmed attendance\.<\/p>/);
+    assert.match(body, /Declined: 1 · expired: 0 · still open: 2\./);
+    assert.match(body, /Of the offers already answered: 50%\./);
     await app.close();
   });
 
