@@ -257,6 +257,16 @@ export interface ApplicationCountsTable {
   people: number;
 }
 
+/** Applications now by event × status × email state × party size (migration 013), kept like application_counts. */
+export interface ApplicationPartyCountsTable {
+  event_id: string;
+  status: string;
+  verified: number;
+  party_size: number;
+  shard: number;
+  n: number;
+}
+
 /** Bearer tokens for the organizer API (migration 004); only the SHA-256 of a token is stored. */
 export interface ApiTokensTable {
   id: string;
@@ -285,6 +295,7 @@ export interface DB {
   application_flags: ApplicationFlagsTable;
   intake_counts: IntakeCountsTable;
   application_counts: ApplicationCountsTable;
+  application_party_counts: ApplicationPartyCountsTable;
   api_tokens: ApiTokensTable;
   event_staff: EventStaffTable;
   password_resets: PasswordResetsTable;

@@ -126,13 +126,13 @@ forEachDialect('http admin at scale', (ctx) => {
     let res = await get(url);
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /3 applications for 3 people/);
-    assert.match(res.body, /Email not confirmed<\/a> <strong>3<\/strong>/);
+    assert.match(res.body, /Email not verified<\/a> <strong>3<\/strong>/);
     assert.match(res.body, /<h3>Received per day<\/h3>/);
     assert.match(res.body, /November 1, 2026 <strong>3<\/strong>/);
 
     await verifyApplication(c.deps, await tokenFromMail(c, 'p1@example.com'));
     res = await get(url);
-    assert.match(res.body, /Email not confirmed<\/a> <strong>2<\/strong>/, 'no stale cache: the next view shows the change');
+    assert.match(res.body, /Email not verified<\/a> <strong>2<\/strong>/, 'no stale cache: the next view shows the change');
     assert.match(res.body, /href="\?status=submitted&amp;verified=yes">[^<]+<\/a> <strong>1<\/strong>/);
 
     // A bounded page says how far it looked and offers to go on.

@@ -10,6 +10,7 @@ import * as m009 from './009-checkin-scan.ts';
 import * as m007 from './007-mail-templates.ts';
 import * as m010 from './010-staff-security.ts';
 import * as m014 from './014-applicant.ts';
+import * as m013 from './013-event-home.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -32,4 +33,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['009-checkin-scan', m009],
   ['010-staff-security', m010],
   ['014-applicant', m014],
+  ['013-event-home', m013],
 ];

@@ -15,8 +15,17 @@ import { eventOfApplication, requireEventPermission } from '../../plugins/auth.t
 import { applicationDetailBody, applicationListBody, type ListQuery } from '../../views/admin/applications.ts';
 import { reviewActions } from '../../views/admin/selection-review.ts';
 import { html } from '../../views/html.ts';
+import { eventTabs } from '../../views/admin/event-tabs.ts';
 
 export const PAGE = 50;
+
+/** Names (or emails) of the staff members among the actors of a history, for its sentences. */
+async function staffNames(deps: Deps, actors: string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(actors.filter((a) => a !== 'applicant' && a !== 'system'))];
+  if (!ids.length) return new Map();
+  const rows = await deps.database.db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', ids).execute();
+  return new Map(rows.map((u) => [u.id, u.name || u.email]));
+}
 /**
  * At most this many applications are looked at for one page of a search or of filters no index serves in
  * order (see listApplicationPage): ~20–40 ms on SQLite and PostgreSQL (bench/ingest.ts), whatever the event's size.
@@ -70,7 +79,7 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
         byCountry,
         byDay,
       });
-      return sendPage(reply, ctx, req.t('admin.apps.title'), body, { wide: true });
+      return sendPage(reply, ctx, req.t('admin.apps.title'), html`${eventTabs(req.t, event, 'applications', req.user!.role)}${body}<p class="actions"><a class="button" href="/admin/events/${event.id}/applications.csv" download>${req.t('export.download')}</a></p>`, { wide: true });
     },
   );
 
@@ -80,7 +89,8 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
     const event = await findEventById(deps.database.db, a.eventId);
     if (!event) throw new AppError('event.not_found');
     const audit = await listAudit(deps.database.db, { subjectId: a.id });
+    const staff = await staffNames(deps, audit.map((e) => e.actor));
     const ctx = pageContext(req, reply);
-    return sendPage(reply, ctx, a.name, html`${applicationDetailBody({ t: req.t, locale: req.locale, event, a, audit })}${reviewActions(ctx, a)}`);
+    return sendPage(reply, ctx, a.name, html`${applicationDetailBody({ t: req.t, locale: req.locale, event, a, audit, staff })}${reviewActions(ctx, a)}`);
   });
 }

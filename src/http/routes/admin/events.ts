@@ -12,8 +12,12 @@ import { formValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
 import { requireEventPermission, requirePermission } from '../../plugins/auth.ts';
 import { html } from '../../views/html.ts';
+import { formatNumber } from '../../../i18n/index.ts';
 import { csrfField, errorMessage, type FormErrors } from '../../views/form.ts';
 import { eventFormBody } from '../../views/admin/event-form.ts';
+import { eventHomeBody } from '../../views/admin/event-home.ts';
+import { eventTabs } from '../../views/admin/event-tabs.ts';
+import { loadEventOverview } from '../../../services/event-overview.ts';
 
 export default async function eventAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { deps } = opts;
@@ -24,7 +28,7 @@ export default async function eventAdminRoutes(app: FastifyInstance, opts: { dep
     const rows = await Promise.all(
       events.map(async (e) => {
         const counts = await countApplicationsByStatus(deps.database.db, e.id);
-        const verified = counts.filter((c) => c.verified === 1 && c.status !== 'withdrawn').reduce((s, c) => s + Number(c.n), 0);
+        const verified = counts.filter((c) => c.verified === 1).reduce((s, c) => s + Number(c.n), 0);
         const all = counts.reduce((s, c) => s + Number(c.n), 0);
         return { e, verified, all };
       }),
@@ -40,10 +44,11 @@ ${can(req.user!.role, 'manageUsers') ? html`<a class="button" href="/admin/users
 <table class="data"><caption class="visually-hidden">${t('admin.events.title')}</caption>
 <thead><tr><th scope="col">${t('admin.events.event')}</th><th scope="col">${t('admin.events.status')}</th><th scope="col">${t('admin.events.applications')}</th><th scope="col">${t('admin.events.verified')}</th><th scope="col">${t('admin.events.actions')}</th></tr></thead>
 <tbody>${rows.map(({ e, verified, all }) => html`<tr>
-<th scope="row"><a href="/admin/events/${e.id}/applications">${contentFor(e, req.locale).title}</a><br><span class="muted">/e/${e.slug}</span></th>
+<th scope="row"><a href="/admin/events/${e.id}">${contentFor(e, req.locale).title}</a><br><span class="muted">/e/${e.slug}</span></th>
 <td>${t(`admin.events.status_${e.status}`)} · ${t(`home.intake_${intakeState(e, now)}`)}</td>
-<td>${all}</td><td>${verified}</td>
+<td>${formatNumber(all, req.locale)}</td><td>${formatNumber(verified, req.locale)}</td>
 <td><a href="/e/${e.slug}">${t('admin.events.public_page')}</a>
+ · <a href="/admin/events/${e.id}/applications">${t('admin.events.applications')}</a>
 ${manage ? html` · <a href="/admin/events/${e.id}/selection">${t('selection.link')}</a>` : ''}
 ${manage ? html` · <a href="/admin/events/${e.id}/reveal">${t('admin.nav.reveal')}</a>` : ''}
 ${manage ? html` · <a href="/admin/events/${e.id}/edit">${t('admin.events.edit')}</a>` : ''}
@@ -56,7 +61,7 @@ ${manage && e.status !== 'closed' ? html`<form method="post" action="/admin/even
   function editorPage(req: FastifyRequest, reply: FastifyReply, o: { event: Event | null; values: EventFormValues; errors?: FormErrors; status?: number; saved?: boolean }) {
     const ctx = pageContext(req, reply);
     const t = req.t;
-    const body = eventFormBody({
+    const form = eventFormBody({
       t,
       locale: req.locale,
       csrfToken: ctx.csrfToken ?? '',
@@ -66,6 +71,7 @@ ${manage && e.status !== 'closed' ? html`<form method="post" action="/admin/even
       transitions: o.event ? TRANSITIONS[o.event.status] : [],
       saved: !!o.saved,
     });
+    const body = o.event ? html`${eventTabs(t, o.event, 'settings', req.user!.role)}${form}` : form;
     const title = o.event ? `${t('admin.editor.title_edit')}: ${contentFor(o.event, req.locale).title}` : t('admin.editor.title_new');
     return sendPage(reply, ctx, title, body, { status: o.status, wide: true });
   }
@@ -101,6 +107,14 @@ ${manage && e.status !== 'closed' ? html`<form method="post" action="/admin/even
     if (!event) throw new AppError('event.not_found');
     return event;
   }
+
+  app.get<{ Params: { id: string } }>('/admin/events/:id', { preHandler: requireEventPermission('reviewApplications') }, async (req, reply) => {
+    const event = await loadEvent(req.params.id);
+    const overview = await loadEventOverview(deps, event);
+    const ctx = pageContext(req, reply);
+    const body = eventHomeBody({ t: req.t, locale: req.locale, role: req.user!.role, event, overview });
+    return sendPage(reply, ctx, `${contentFor(event, req.locale).title} · ${req.t('event_home.tab_overview')}`, body, { wide: true });
+  });
 
   app.get('/admin/events/new', { preHandler: requirePermission('manageEvents') }, async (req, reply) =>
     editorPage(req, reply, { event: null, values: newEventFormValues(req.locale) }),

@@ -1,52 +1,74 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../errors.ts';
-import { localized } from '../../../domain/event.ts';
+import { countryName } from '../../../domain/countries.ts';
+import { type Event, localized, type Question } from '../../../domain/event.ts';
+import type { Locale } from '../../../domain/locales.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
+import type { Translator } from '../../../i18n/index.ts';
 import { flagsInRange } from '../../../intake/stats.ts';
 import type { Deps } from '../../../services/deps.ts';
+import { CSV_BOM, csvRow } from '../../csv.ts';
 import { requireEventPermission } from '../../plugins/auth.ts';
+import { stateLabel } from '../../views/admin/applications.ts';
 
 const CHUNK = 2000;
 
-/**
- * A cell: quoted when needed, and a leading = + - @ (or tab/CR) is neutralised with an apostrophe so that
- * a spreadsheet never runs an applicant's text as a formula (CSV injection).
- */
-export function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+/** Date and time in the event's zone, short enough for a spreadsheet column, in the reader's language. */
+export function exportDateFormat(locale: Locale, timeZone: string): (iso: string | null) => string {
+  const f = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZone });
+  return (iso) => (iso ? f.format(new Date(iso)) : '');
+}
+
+/** An answer as a person reads it: option labels and yes/no in the organizer's language. */
+export function answerLabel(t: Translator, locale: Locale, event: Event, q: Question, value: string | undefined): string {
+  if (value === undefined || value === '') return '';
+  if (q.type === 'yes_no') return value === 'yes' ? t('form.yes') : value === 'no' ? t('form.no') : value;
+  if (q.type === 'single_choice') {
+    const op = q.options?.find((x) => x.id === value);
+    return op ? localized(op.label, locale, event.defaultLocale) : value;
+  }
+  return value;
+}
+
+/** Organizers' names for a review flag: "possible duplicate (email)". */
+function flagLabel(t: Translator, f: { kind: string; reason: string }): string {
+  const kind = t(`export.flag_${f.kind}`);
+  return `${kind.startsWith('export.') ? f.kind : kind} (${f.reason})`;
 }
 
 /**
- * All applications of an event as CSV, streamed: keyset pages of 2,000 rows (by id), each its own short
- * query, so a million-row export neither holds memory nor keeps SQLite's single connection from the intake.
+ * All applications of an event as CSV in the organizer's language (question labels as headers, option labels,
+ * country names, dates in the event's zone), every cell quoted and formula-safe (src/http/csv.ts). Streamed:
+ * keyset pages of 2,000 rows (by id), each its own short query, so a million-row export neither holds memory nor
+ * keeps SQLite's single connection from the intake.
  */
 export default async function exportAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { deps } = opts;
   app.get<{ Params: { id: string } }>('/admin/events/:id/applications.csv', { preHandler: requireEventPermission('reviewApplications') }, async (req, reply) => {
     const event = await findEventById(deps.database.db, req.params.id);
     if (!event) throw new AppError('event.not_found');
+    const { t, locale } = req;
     const questions = event.questions;
     const maxGuests = Math.max(0, event.maxPartySize - 1);
+    const date = exportDateFormat(locale, event.timezone);
     const header = [
-      'id',
-      'created_at',
-      'status',
-      'verified',
-      'name',
-      'email',
-      'country',
-      'locale',
-      'party_size',
-      ...Array.from({ length: maxGuests }, (_, i) => [`guest_${i + 1}_name`, `guest_${i + 1}_relation`]).flat(),
-      ...questions.map((q) => `answer_${q.id} (${localized(q.label, req.locale, event.defaultLocale).replaceAll(/\s+/g, ' ')})`),
-      'review_flags',
+      t('export.id'),
+      t('export.applied'),
+      t('export.status'),
+      t('export.email_verified'),
+      t('export.name'),
+      t('export.email'),
+      t('export.country'),
+      t('export.language'),
+      t('export.party_size'),
+      ...Array.from({ length: maxGuests }, (_, i) => [t('export.guest_name', { n: i + 1 }), t('export.guest_relation', { n: i + 1 })]).flat(),
+      ...questions.map((q) => localized(q.label, locale, event.defaultLocale).replaceAll(/\s+/g, ' ')),
+      t('export.flags'),
     ];
     const db = deps.database.db;
     async function* rows(): AsyncGenerator<string> {
-      yield '\ufeff' + header.map(csvCell).join(',') + '\r\n';
+      yield CSV_BOM + csvRow(header);
       let after = '';
       for (;;) {
         const page = await db
@@ -63,23 +85,20 @@ export default async function exportAdminRoutes(app: FastifyInstance, opts: { de
         for (const r of page) {
           const guests = JSON.parse(r.guests) as { name: string; relation: string }[];
           const answers = JSON.parse(r.answers) as Record<string, string>;
-          out +=
-            [
-              r.id,
-              r.created_at,
-              r.status,
-              r.verified ? 'yes' : 'no',
-              r.name,
-              r.email,
-              r.country,
-              r.locale,
-              r.party_size,
-              ...Array.from({ length: maxGuests }, (_, i) => [guests[i]?.name ?? '', guests[i]?.relation ?? '']).flat(),
-              ...questions.map((q) => answers[q.id] ?? ''),
-              (flags.get(r.id) ?? []).map((f) => `${f.kind}:${f.reason}${f.relatedId ? `:${f.relatedId}` : ''}`).join(' '),
-            ]
-              .map(csvCell)
-              .join(',') + '\r\n';
+          out += csvRow([
+            r.id,
+            date(r.created_at),
+            stateLabel(t, r.status, r.verified),
+            r.verified ? t('form.yes') : t('form.no'),
+            r.name,
+            r.email,
+            r.country ? countryName(r.country, locale) : '',
+            t(`language.${r.locale}`),
+            r.party_size,
+            ...Array.from({ length: maxGuests }, (_, i) => [guests[i]?.name ?? '', guests[i] ? t(`relation.${guests[i].relation}`) : '']).flat(),
+            ...questions.map((q) => answerLabel(t, locale, event!, q, answers[q.id])),
+            (flags.get(r.id) ?? []).map((f) => flagLabel(t, f)).join('; '),
+          ]);
         }
         yield out;
         after = page[page.length - 1].id;

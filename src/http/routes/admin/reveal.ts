@@ -11,6 +11,7 @@ import { pageContext, sendPage } from '../../page.ts';
 import { requireEventPermission } from '../../plugins/auth.ts';
 import { csrfField, errorSummary, formErrors, textArea, textField, type FormErrors } from '../../views/form.ts';
 import { html } from '../../views/html.ts';
+import { eventTabs } from '../../views/admin/event-tabs.ts';
 
 const FIELD = { startsAt: 'starts_at', endsAt: 'ends_at', venueName: 'venue_name', venueAddress: 'venue_address', venueMapUrl: 'venue_map_url', revealAt: 'reveal_at' } as const;
 
@@ -78,7 +79,7 @@ export default async function revealAdminRoutes(app: FastifyInstance, opts: { de
         : t('reveal.state_hidden');
     const field = (name: string, label: string, type = 'text', hint?: string) =>
       textField(t, { name, label, type, value: values[name] ?? '', errors, hint, maxlength: name === 'venue_map_url' ? 2000 : 500 });
-    const body = html`<article class="reveal">
+    const body = html`${eventTabs(t, event, 'reveal', req.user!.role)}<article class="reveal">
 <p class="eyebrow">${contentFor(event, req.locale).title}</p>
 <h1>${t('reveal.title')}</h1>
 ${notice ? html`<p class="notice success" role="status">${notice}</p>` : ''}

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors.ts';
 import { intakeState } from '../../../domain/event.ts';
 import { applicationFromRow } from '../../../db/repositories/applications.ts';
-import { seatsBySource } from '../../../db/repositories/draws.ts';
+import { seatOverview } from '../../../services/event-overview.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { commitDraw, freezeDraw, publicDrawState, runDraw, type GroupInput } from '../../../services/draw.ts';
@@ -13,6 +13,8 @@ import { pageContext, sendPage } from '../../page.ts';
 import { eventOfApplication, requireEventPermission } from '../../plugins/auth.ts';
 import { formErrors } from '../../views/form.ts';
 import { selectionPage, type SelectionPageData } from '../../views/admin/selection.ts';
+import { eventTabs } from '../../views/admin/event-tabs.ts';
+import { html } from '../../views/html.ts';
 
 type Done = { key: (typeof DONE)[number]; n?: number };
 const DONE = ['committed', 'frozen', 'drawn', 'invited'] as const;
@@ -60,21 +62,11 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
   async function render(req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, o: Partial<SelectionPageData> & { status?: number } = {}) {
     const event = await findEventById(db, req.params.id);
     if (!event) throw new AppError('event.not_found');
-    const [bySource, draw, inviteRows] = await Promise.all([
-      seatsBySource(db, event.id),
+    const [draw, inviteRows] = await Promise.all([
       publicDrawState(deps, event.id),
       db.selectFrom('applications').selectAll().where('event_id', '=', event.id).where('kind', '=', 'invite').orderBy('id', 'desc').limit(500).execute(),
     ]);
-    const sum = (f: (r: (typeof bySource)[number]) => boolean) => bySource.filter(f).reduce((s, r) => s + r.seats, 0);
-    const held = sum(() => true);
-    const seats = {
-      capacity: event.capacity,
-      invite: sum((r) => r.source === 'invite'),
-      review: sum((r) => r.source === 'review'),
-      draw: sum((r) => r.source === 'draw' || r.source === 'waitlist'),
-      confirmed: sum((r) => r.status === 'confirmed'),
-      free: Math.max(0, event.capacity - held),
-    };
+    const seats = await seatOverview(db, event);
     const ctx = pageContext(req, reply);
     const body = selectionPage(ctx, {
       event,
@@ -87,7 +79,7 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
       errorForm: o.errorForm,
       notice: o.notice,
     });
-    return sendPage(reply, ctx, req.t('selection.title'), body, { status: o.status, wide: true });
+    return sendPage(reply, ctx, req.t('selection.title'), html`${eventTabs(req.t, event, 'selection', req.user!.role)}${body}`, { status: o.status, wide: true });
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Locale } from '../../../domain/locales.ts';
 import type { Application } from '../../../db/repositories/applications.ts';
 import { formatDate, formatDateTime, formatNumber, type Translator } from '../../../i18n/index.ts';
 import { html, paragraphs, type SafeHtml } from '../html.ts';
+import { historyList, type HistoryEntry } from './history.ts';
 
 export interface ListQuery {
   status?: string;
@@ -145,7 +146,7 @@ function answerText(t: Translator, locale: Locale, event: Event, q: Question, va
   return value;
 }
 
-export function applicationDetailBody(o: { t: Translator; locale: Locale; event: Event; a: Application; audit: { action: string; at: string }[] }): SafeHtml {
+export function applicationDetailBody(o: { t: Translator; locale: Locale; event: Event; a: Application; audit: HistoryEntry[]; staff?: ReadonlyMap<string, string> }): SafeHtml {
   const { t, locale, event, a } = o;
   const known = new Set(event.questions.map((q) => q.id));
   // Answers to questions the organizer removed later are still shown, under their id.
@@ -173,5 +174,5 @@ ${event.questions.length || orphans.length
     )}${orphans.map(([id, v]) => html`<div><dt><code>${id}</code> <span class="muted">(${t('admin.apps.removed_question')})</span></dt><dd>${v}</dd></div>`)}</dl>`
   : html`<p class="muted">${t('admin.apps.no_questions')}</p>`}
 <h2>${t('admin.apps.history')}</h2>
-<ul class="history">${o.audit.map((e) => html`<li><code>${e.action}</code> · ${formatDateTime(e.at, locale, event.timezone)}</li>`)}</ul>`;
+${historyList(t, locale, event.timezone, o.audit, o.staff ?? new Map())}`;
 }

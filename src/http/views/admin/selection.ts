@@ -9,15 +9,10 @@ import { html, type SafeHtml } from '../html.ts';
 import { csrfField, errorSummary, type FormErrors, selectField, textArea, textField } from '../form.ts';
 import type { PageContext } from '../layout.ts';
 import { groupLabel } from '../public/draw-page.ts';
+import type { SeatOverview } from '../../../services/event-overview.ts';
+import { seatSummary } from './seats.ts';
 
-export interface SeatOverview {
-  capacity: number;
-  invite: number;
-  review: number;
-  draw: number;
-  confirmed: number;
-  free: number;
-}
+export type { SeatOverview } from '../../../services/event-overview.ts';
 
 export interface SelectionPageData {
   event: Event;
@@ -35,14 +30,7 @@ export interface SelectionPageData {
 
 const pctValue = (bp: number | null | undefined) => (bp === null || bp === undefined ? '' : String(bp / 100));
 
-function seatTable(ctx: PageContext, s: SeatOverview): SafeHtml {
-  const { t, locale } = ctx;
-  const row = (key: string, n: number) => html`<div><dt>${t(`selection.${key}`)}</dt><dd>${formatNumber(n, locale)}</dd></div>`;
-  return html`<dl class="details" id="seats">${row('capacity', s.capacity)}${row('held_invite', s.invite)}${row('held_review', s.review)}${row('held_draw', s.draw)}${row(
-    'confirmed',
-    s.confirmed,
-  )}${row('free', s.free)}</dl><p class="hint">${t('selection.seats_hint')}</p>`;
-}
+const seatTable = (ctx: PageContext, s: SeatOverview): SafeHtml => seatSummary(ctx.t, ctx.locale, s);
 
 function drawPanel(ctx: PageContext, d: SelectionPageData): SafeHtml {
   const { t, locale } = ctx;
@@ -56,7 +44,7 @@ function drawPanel(ctx: PageContext, d: SelectionPageData): SafeHtml {
 ${draw.frozen ? html`<div><dt>${t('draw.freeze_hash')}</dt><dd><code>${draw.frozen.freezeHash}</code> · ${when(draw.frozen.at)}</dd></div>
 <div><dt>${t('draw.entries')}</dt><dd>${formatNumber(draw.frozen.entries, locale)} · ${t('draw.seats')}: ${formatNumber(draw.frozen.seats, locale)}</dd></div>` : ''}
 ${draw.drawn ? html`<div><dt>${t('draw.result_hash')}</dt><dd><code>${draw.drawn.resultHash}</code> · ${when(draw.drawn.at)}</dd></div>
-<div><dt>${t('draw.selected')}</dt><dd>${t('selection.result', { offers: draw.drawn.selected, waitlist: draw.drawn.waitlist })}</dd></div>` : ''}
+<div><dt>${t('draw.selected')}</dt><dd>${`${t('outcome.selected_parties', { n: draw.drawn.selected })} ${t('outcome.waitlist_parties', { n: draw.drawn.waitlist })}`}</dd></div>` : ''}
 </dl>` : ''}`;
 
   let form: SafeHtml = html``;

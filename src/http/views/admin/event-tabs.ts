@@ -1,0 +1,38 @@
+import { contentFor, type Event } from '../../../domain/event.ts';
+import type { Locale } from '../../../domain/locales.ts';
+import type { Translator } from '../../../i18n/index.ts';
+import { can, type Permission } from '../../../services/users.ts';
+import { html, type SafeHtml } from '../html.ts';
+
+export const EVENT_TABS = ['overview', 'applications', 'selection', 'guests', 'reveal', 'settings', 'checkin'] as const;
+export type EventTab = (typeof EVENT_TABS)[number];
+
+/** Where each tab leads, and who may open it (a tab a role cannot open is not shown). */
+const TAB: Record<EventTab, { path: (id: string) => string; perm: Permission }> = {
+  overview: { path: (id) => `/admin/events/${id}`, perm: 'reviewApplications' },
+  applications: { path: (id) => `/admin/events/${id}/applications`, perm: 'reviewApplications' },
+  selection: { path: (id) => `/admin/events/${id}/selection`, perm: 'manageEvents' },
+  guests: { path: (id) => `/admin/events/${id}/guests`, perm: 'reviewApplications' },
+  reveal: { path: (id) => `/admin/events/${id}/reveal`, perm: 'manageEvents' },
+  settings: { path: (id) => `/admin/events/${id}/edit`, perm: 'manageEvents' },
+  checkin: { path: (id) => `/checkin/${id}`, perm: 'checkIn' },
+};
+
+/**
+ * The tab bar every event page shares: a nav of links, the current one marked with aria-current="page".
+ * On a narrow screen the row scrolls sideways (CSS) rather than wrapping into a wall of links.
+ * `role` hides tabs the signed-in person cannot open; without it every tab is shown.
+ */
+export function eventTabs(t: Translator, event: Pick<Event, 'id'>, active: EventTab, role?: string): SafeHtml {
+  const tabs = EVENT_TABS.filter((k) => !role || can(role, TAB[k].perm));
+  return html`<nav class="event-tabs" aria-label="${t('event_home.tabs_label')}"><ul>${tabs.map(
+    (k) =>
+      html`<li><a href="${TAB[k].path(event.id)}"${k === active ? html` aria-current="page"` : ''}>${t(`event_home.tab_${k}`)}</a></li>`,
+  )}</ul></nav>`;
+}
+
+/** The event's title above its tabs: the heading of every event page (the page's own title follows as h1/h2). */
+export function eventHeader(t: Translator, locale: Locale, event: Event, active: EventTab, role?: string): SafeHtml {
+  return html`<p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a> · <a href="/admin/events/${event.id}">${contentFor(event, locale).title}</a></p>
+${eventTabs(t, event, active, role)}`;
+}
