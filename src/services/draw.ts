@@ -96,13 +96,30 @@ export interface FreezeParams {
   groups?: GroupInput[];
   /** Names public randomness now, if none was named at the commitment. */
   publicRandomnessLabel?: string | null;
+  /**
+   * Leave applications on hold out of the entry list, explicitly. Without it the freeze is refused while any
+   * application is held: a hold must not take someone out of the draw without a decision.
+   */
+  excludeHeld?: boolean;
+}
+
+/** Applications of the event on hold now (from the maintained counters: no scan). */
+export async function countHeld(db: Queryable, eventId: string): Promise<number> {
+  const row = await db
+    .selectFrom('application_counts')
+    .select((eb) => eb.fn.sum<number | string | null>('n').as('n'))
+    .where('event_id', '=', eventId)
+    .where('status', '=', 'held')
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 /**
  * Step 2, after applications close: the entry list and every parameter are fixed and hashed.
  * Entries are the verified applications still in the pool (status 'submitted'); withdrawn, held,
  * rejected and already offered ones are not drawn. Seats = capacity − seats already held by
- * invites and approvals.
+ * invites and approvals. Refused while applications are on hold unless `excludeHeld` says to leave
+ * them out; how many were left out is stored with the draw and in the audit entry.
  */
 export async function freezeDraw(deps: Deps, actor: string, eventId: string, params: FreezeParams = {}): Promise<DrawRecord> {
   const { db } = deps.database;
@@ -127,8 +144,8 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
   return db.transaction().execute(async (trx) => {
     // Lock late: the seats are read under the event's seat lock, inside the transaction that fixes them.
     await lockEventSeats(trx, event.id);
-    const held = await seatsHeld(trx, event.id);
-    const parameters: DrawParameters = { seats: Math.max(0, event.capacity - held), groups };
+    const seatsTaken = await seatsHeld(trx, event.id);
+    const parameters: DrawParameters = { seats: Math.max(0, event.capacity - seatsTaken), groups };
     const rows = await trx
       .selectFrom('applications')
       .select(['id', 'country', 'party_size'])
@@ -136,6 +153,9 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
       .where('status', '=', 'submitted')
       .where('verified', '=', 1)
       .execute();
+    // Under the seat lock every review decision takes too: no hold can slip in between this count and the freeze.
+    const held = await countHeld(trx, event.id);
+    if (held > 0 && !params.excludeHeld) throw new AppError('draw.held_pending', { details: { held } });
     const ids: [string, string][] = [];
     const entries: Entry[] = rows.map((r) => {
       const id = entryIdFor(deps.config.secret, r.id);
@@ -163,6 +183,7 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
       freeze_hash: frozen.freezeHash,
       freeze_record: JSON.stringify(frozen.record),
       public_randomness_label: label,
+      held_excluded: held || null,
     });
     if (!ok) throw new AppError('draw.already_frozen');
     await setPerApplication(trx, 'entry_id', ids, { updatedAt: nowIso });
@@ -173,9 +194,17 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
       action: 'draw.frozen',
       eventId: event.id,
       subjectId: draw.id,
-      data: { freezeHash: frozen.freezeHash, entries: entries.length, seats: parameters.seats, groups, publicRandomnessLabel: label },
+      data: { freezeHash: frozen.freezeHash, entries: entries.length, seats: parameters.seats, groups, publicRandomnessLabel: label, heldExcluded: held || undefined },
     });
-    return { ...draw, status: 'frozen' as const, frozenAt: nowIso, freezeHash: frozen.freezeHash, freezeRecord: JSON.stringify(frozen.record), publicRandomnessLabel: label };
+    return {
+      ...draw,
+      status: 'frozen' as const,
+      frozenAt: nowIso,
+      freezeHash: frozen.freezeHash,
+      freezeRecord: JSON.stringify(frozen.record),
+      publicRandomnessLabel: label,
+      heldExcluded: held || null,
+    };
   });
 }
 
@@ -197,7 +226,12 @@ export interface DrawOutcome {
  * (withdrawn, held, rejected) keeps its place in the published result but gets nothing; the seats
  * it would have held are free for waitlist promotion.
  */
-export async function runDraw(deps: Deps, actor: string, eventId: string, opts: { publicRandomnessValue?: string | null } = {}): Promise<DrawOutcome> {
+export async function runDraw(
+  deps: Deps,
+  actor: string,
+  eventId: string,
+  opts: { publicRandomnessValue?: string | null; excludeHeld?: boolean } = {},
+): Promise<DrawOutcome> {
   const { db } = deps.database;
   const event = await requireEventById(db, eventId);
   const draw = await findDrawByEventId(db, event.id, { withRecords: true });
@@ -228,6 +262,9 @@ export async function runDraw(deps: Deps, actor: string, eventId: string, opts: 
 
   const outcome = await db.transaction().execute(async (trx) => {
     await lockEventSeats(trx, event.id);
+    // A hold placed after the freeze takes an entry out of the result: only with the organizer's explicit consent.
+    const held = await countHeld(trx, event.id);
+    if (held > 0 && !opts.excludeHeld) throw new AppError('draw.held_pending', { details: { held } });
     const ok = await advanceDraw(trx, draw.id, 'frozen', {
       status: 'drawn',
       drawn_at: nowIso,
@@ -259,7 +296,14 @@ export async function runDraw(deps: Deps, actor: string, eventId: string, opts: 
       action: 'draw.drawn',
       eventId: event.id,
       subjectId: draw.id,
-      data: { resultHash: bundle.resultHash, selected: bundle.result.selected.length, waitlist: bundle.result.waitlist.length, offers: offers.length, waitlisted },
+      data: {
+        resultHash: bundle.resultHash,
+        selected: bundle.result.selected.length,
+        waitlist: bundle.result.waitlist.length,
+        offers: offers.length,
+        waitlisted,
+        heldExcluded: held || undefined,
+      },
     });
     return { bundle, offers: offers.length, waitlisted };
   });
@@ -337,7 +381,8 @@ export interface PublicDrawState {
   commitment?: string;
   committedAt?: string;
   publicRandomnessLabel?: string | null;
-  frozen?: { at: string; freezeHash: string; entries: number; seats: number; groups: GroupSummary[] };
+  /** heldExcluded: applications on hold the organizer explicitly left out of the entry list (not who: a count). */
+  frozen?: { at: string; freezeHash: string; entries: number; seats: number; groups: GroupSummary[]; heldExcluded: number };
   drawn?: { at: string; resultHash: string; secret: string; seed: string; publicRandomnessValue: string | null; selected: number; waitlist: number };
 }
 
@@ -397,7 +442,7 @@ export async function publicDrawState(deps: Deps, eventId: string): Promise<Publ
     if (summaries.size > 200) summaries.delete(summaries.keys().next().value!);
     summaries.set(key, s);
   }
-  state.frozen = { at: draw.frozenAt!, freezeHash: draw.freezeHash!, entries: s.entries, seats: s.seats, groups: s.groups };
+  state.frozen = { at: draw.frozenAt!, freezeHash: draw.freezeHash!, entries: s.entries, seats: s.seats, groups: s.groups, heldExcluded: draw.heldExcluded ?? 0 };
   if (draw.status === 'drawn') {
     state.drawn = {
       at: draw.drawnAt!,

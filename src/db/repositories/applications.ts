@@ -31,6 +31,9 @@ export interface Application {
   drawPosition: number | null;
   reviewNote: string | null;
   confirmedAt: string | null;
+  /** Average reviewer score × 100 (0 = none yet) and how many reviewers scored (migration 011). */
+  reviewScore: number;
+  reviewCount: number;
 }
 
 export function applicationFromRow(r: ApplicationRow): Application {
@@ -59,6 +62,8 @@ export function applicationFromRow(r: ApplicationRow): Application {
     drawPosition: r.draw_position,
     reviewNote: r.review_note,
     confirmedAt: r.confirmed_at,
+    reviewScore: r.review_score ?? 0,
+    reviewCount: r.review_count ?? 0,
   };
 }
 

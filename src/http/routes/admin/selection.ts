@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors.ts';
 import { intakeState } from '../../../domain/event.ts';
-import { applicationFromRow } from '../../../db/repositories/applications.ts';
+import { applicationFromRow, findApplicationById } from '../../../db/repositories/applications.ts';
 import { seatsBySource } from '../../../db/repositories/draws.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
 import type { Deps } from '../../../services/deps.ts';
@@ -10,7 +10,8 @@ import { inviteGuest, inviteGuests, parseInviteCsv } from '../../../services/inv
 import { reviewApplication, type ReviewDecision } from '../../../services/review.ts';
 import { formValues, type FormValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
-import { requirePermission } from '../../plugins/auth.ts';
+import { requireEventPermission, requirePermission } from '../../plugins/auth.ts';
+import { listQueryString } from './applications.ts';
 import { formErrors } from '../../views/form.ts';
 import { selectionPage, type SelectionPageData } from '../../views/admin/selection.ts';
 
@@ -181,11 +182,17 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
 
   app.post<{ Params: { id: string } }>(
     '/admin/applications/:id/review',
-    { preHandler: [requirePermission('reviewApplications'), app.csrfProtection] },
+    {
+      preHandler: [
+        requireEventPermission('reviewApplications', async (req) => (await findApplicationById(db, (req.params as { id: string }).id))?.eventId ?? null),
+        app.csrfProtection,
+      ],
+    },
     async (req, reply) => {
       const v = formValues(req.body);
-      await reviewApplication(deps, req.user!.id, req.params.id, v.decision as ReviewDecision, v.note ?? '');
-      return reply.redirect(`/admin/applications/${req.params.id}`, 303);
+      await reviewApplication(deps, req.user!.id, req.params.id, v.decision as ReviewDecision, v.note ?? '', { sendMail: v.send_mail === 'yes' });
+      const list = listQueryString(Object.fromEntries(new URLSearchParams(v.list ?? '')));
+      return reply.redirect(`/admin/applications/${req.params.id}${list ? `?list=${encodeURIComponent(list)}` : ''}`, 303);
     },
   );
 }
