@@ -10,6 +10,7 @@ import {
   type FreezeRecord,
   type GroupParameters,
 } from '../domain/draw/index.ts';
+import { validateParameters } from '../domain/draw/validate.ts';
 import { contentFor, intakeState, type Event } from '../domain/event.ts';
 import { AppError } from '../errors.ts';
 import { isUniqueViolation, type Queryable } from '../db/connect.ts';
@@ -206,6 +207,38 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
       heldExcluded: held || null,
     };
   });
+}
+
+/**
+ * The freeze's group parameters checked as freezeDraw will check them, without freezing (the confirmation page
+ * asks only about valid settings). Throws AppError('draw.invalid') with the engine's field paths.
+ */
+export function checkFreezeGroups(groups: GroupInput[] | undefined): void {
+  const normalized = (groups?.length ? groups : DEFAULT_GROUPS).map((g) => ({
+    key: g.key,
+    weight: g.weight,
+    minBasisPoints: g.minBasisPoints ?? null,
+    maxBasisPoints: g.maxBasisPoints ?? null,
+  }));
+  try {
+    validateParameters({ seats: 0, groups: normalized }, 'parameters');
+  } catch (err) {
+    invalid(err);
+  }
+}
+
+/** Entries of a frozen draw still in the pool, per language: who the draw will mail, in which language. */
+export async function entriesByLocale(db: Queryable, eventId: string): Promise<{ locale: string; n: number; seats: number }[]> {
+  const rows = await db
+    .selectFrom('applications')
+    .select(['locale', (eb) => eb.fn.countAll<number | string>().as('n'), (eb) => eb.fn.min<number>('party_size').as('seats')])
+    .where('event_id', '=', eventId)
+    .where('status', '=', 'submitted')
+    .where('entry_id', 'is not', null)
+    .groupBy('locale')
+    .orderBy('locale')
+    .execute();
+  return rows.map((r) => ({ locale: r.locale, n: Number(r.n), seats: Number(r.seats) }));
 }
 
 /** Public, non-personal description of the event carried in the bundle. */
