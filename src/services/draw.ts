@@ -154,9 +154,6 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
       .where('status', '=', 'submitted')
       .where('verified', '=', 1)
       .execute();
-    // Under the seat lock every review decision takes too: no hold can slip in between this count and the freeze.
-    const held = await countHeld(trx, event.id);
-    if (held > 0 && !params.excludeHeld) throw new AppError('draw.held_pending', { details: { held } });
     const ids: [string, string][] = [];
     const entries: Entry[] = rows.map((r) => {
       const id = entryIdFor(deps.config.secret, r.id);
@@ -178,6 +175,10 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
     } catch (err) {
       invalid(err);
     }
+    // Settings first, then people: under the seat lock every review decision takes too, so no hold can slip in
+    // between this count and the freeze.
+    const held = await countHeld(trx, event.id);
+    if (held > 0 && !params.excludeHeld) throw new AppError('draw.held_pending', { details: { held } });
     const ok = await advanceDraw(trx, draw.id, 'committed', {
       status: 'frozen',
       frozen_at: nowIso,
