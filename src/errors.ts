@@ -39,6 +39,8 @@ export const ERROR_STATUS = {
   'draw.randomness_required': 422,
   'selection.no_seats': 409,
   'review.not_allowed': 409,
+  /** Applications on hold would silently miss the draw: resolve them, or exclude them explicitly. */
+  'draw.held_pending': 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

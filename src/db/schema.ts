@@ -119,6 +119,13 @@ export interface ApplicationsTable {
   review_note: string | null;
   confirmed_at: string | null;
   erased_at: string | null;
+  /** Folded name, guests' names and address, one per line (migration 011, src/domain/search.ts); null on rows written before. */
+  search_text: Generated<string | null>;
+  /** Folded applicant name: the list's sort by name. */
+  sort_name: Generated<string>;
+  /** Average of the reviewers' scores × 100 (0 = not scored yet), and how many scored. */
+  review_score: Generated<number>;
+  review_count: Generated<number>;
 }
 
 export interface ApplicationLinksTable {
@@ -188,6 +195,8 @@ export interface DrawsTable {
   bundle: string | null;
   result_hash: string | null;
   drawn_at: string | null;
+  /** Held applications the organizer explicitly left out of the entry list at the freeze (migration 011). */
+  held_excluded: number | null;
 }
 
 export interface TicketsTable {
@@ -278,6 +287,24 @@ export interface ApiTokensTable {
   revoked_at: string | null;
 }
 
+/** One reviewer's score (1–5) and note for one application (migration 011). */
+export interface ApplicationScoresTable {
+  application_id: string;
+  reviewer_id: string;
+  event_id: string;
+  score: number;
+  note: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Per-event review settings (migration 011): blind review hides name, address and country from reviewers. */
+export interface ReviewSettingsTable {
+  event_id: string;
+  blind: number;
+  updated_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   user_setup_tokens: UserSetupTokensTable;
@@ -299,6 +326,8 @@ export interface DB {
   api_tokens: ApiTokensTable;
   event_staff: EventStaffTable;
   password_resets: PasswordResetsTable;
+  application_scores: ApplicationScoresTable;
+  review_settings: ReviewSettingsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

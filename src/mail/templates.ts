@@ -2,6 +2,7 @@ import { DEFAULT_LOCALE, isLocale, type Locale } from '../domain/locales.ts';
 import type { OutboxRow } from '../db/schema.ts';
 import { alreadyAppliedMail, setupMail, verificationMail, withdrawnMail, type RenderedMail } from './render.ts';
 import { offerMail, waitlistedMail } from './selection-mails.ts';
+import { rejectedMail } from './review-mails.ts';
 import { confirmedMail, declinedMail, expiredMail, revealMail } from './after-draw-mails.ts';
 import { passwordResetMail } from './staff-mails.ts';
 
@@ -34,6 +35,8 @@ export const mailTemplates = {
   'offer.expired': expiredMail,
   /** The reveal and a later change of the details (`update: true`). */
   'event.reveal': revealMail,
+  /** A rejection in review, when the organizer chose to send it. */
+  'application.rejected': rejectedMail,
 } as const satisfies Record<string, (locale: Locale, params: never) => RenderedMail>;
 
 export type MailTemplateName = keyof typeof mailTemplates;

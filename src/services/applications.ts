@@ -2,6 +2,7 @@ import { AppError } from '../errors.ts';
 import { type ApplicationInput, validateApplication } from '../domain/application.ts';
 import { normalizeEmail } from '../domain/email.ts';
 import { contentFor, intakeState, type Event } from '../domain/event.ts';
+import { searchColumns } from '../domain/search.ts';
 import type { Queryable } from '../db/connect.ts';
 import { type Application, findApplicationByTokenHash } from '../db/repositories/applications.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
@@ -133,6 +134,7 @@ export async function submitApplication(deps: Deps, slug: string, input: Applica
       name: value.name,
       email: value.email,
       email_normalized: normalizeEmail(value.email),
+      ...searchColumns(value),
       country: value.country,
       locale: value.locale,
       party_size: partySize,
@@ -231,6 +233,7 @@ export async function editApplication(deps: Deps, token: string, input: Applicat
         party_size: 1 + value.guests.length,
         guests: JSON.stringify(value.guests),
         answers: JSON.stringify(value.answers),
+        ...searchColumns({ name: value.name, email: app.email, guests: value.guests }),
         updated_at: nowIso,
       })
       .where('id', '=', app.id)

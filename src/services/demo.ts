@@ -1,6 +1,7 @@
 import { RELATIONS } from '../domain/application.ts';
 import type { EventInput } from '../domain/event.ts';
 import { wallTimeToUtc } from '../domain/wall-time.ts';
+import { searchColumns } from '../domain/search.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import { listEvents } from '../db/repositories/events.ts';
 import type { NewApplication } from '../db/schema.ts';
@@ -248,15 +249,17 @@ async function insertSyntheticApplicants(deps: Deps, eventId: string, timezone: 
       return { name: `${rng.pick(FIRST_NAMES)} ${relation === 'family' || relation === 'partner' ? last : rng.pick(LAST_NAMES)}`, relation };
     });
     const email = `applicant${i + 1}@example.com`;
+    const name = `${rng.pick(FIRST_NAMES)} ${last}`;
     const created = new Date(ms).toISOString();
     const verified = new Date(ms + (2 + rng.int(180)) * 60_000).toISOString();
     return {
       id: nextId({ clock: standingClock(ms), random: deps.random }),
       event_id: eventId,
       status: 'submitted',
-      name: `${rng.pick(FIRST_NAMES)} ${last}`,
+      name,
       email,
       email_normalized: email,
+      ...searchColumns({ name, email, guests }),
       country: rng.int(100) < 75 ? 'US' : rng.pick(OTHER_COUNTRIES),
       locale: rng.int(100) < 80 ? 'en' : 'de',
       party_size: party,

@@ -10,6 +10,7 @@ import {
   type FreezeRecord,
   type GroupParameters,
 } from '../domain/draw/index.ts';
+import { validateParameters } from '../domain/draw/validate.ts';
 import { contentFor, intakeState, type Event } from '../domain/event.ts';
 import { AppError } from '../errors.ts';
 import { isUniqueViolation, type Queryable } from '../db/connect.ts';
@@ -96,13 +97,30 @@ export interface FreezeParams {
   groups?: GroupInput[];
   /** Names public randomness now, if none was named at the commitment. */
   publicRandomnessLabel?: string | null;
+  /**
+   * Leave applications on hold out of the entry list, explicitly. Without it the freeze is refused while any
+   * application is held: a hold must not take someone out of the draw without a decision.
+   */
+  excludeHeld?: boolean;
+}
+
+/** Applications of the event on hold now (from the maintained counters: no scan). */
+export async function countHeld(db: Queryable, eventId: string): Promise<number> {
+  const row = await db
+    .selectFrom('application_counts')
+    .select((eb) => eb.fn.sum<number | string | null>('n').as('n'))
+    .where('event_id', '=', eventId)
+    .where('status', '=', 'held')
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 /**
  * Step 2, after applications close: the entry list and every parameter are fixed and hashed.
  * Entries are the verified applications still in the pool (status 'submitted'); withdrawn, held,
  * rejected and already offered ones are not drawn. Seats = capacity − seats already held by
- * invites and approvals.
+ * invites and approvals. Refused while applications are on hold unless `excludeHeld` says to leave
+ * them out; how many were left out is stored with the draw and in the audit entry.
  */
 export async function freezeDraw(deps: Deps, actor: string, eventId: string, params: FreezeParams = {}): Promise<DrawRecord> {
   const { db } = deps.database;
@@ -127,8 +145,8 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
   return db.transaction().execute(async (trx) => {
     // Lock late: the seats are read under the event's seat lock, inside the transaction that fixes them.
     await lockEventSeats(trx, event.id);
-    const held = await seatsHeld(trx, event.id);
-    const parameters: DrawParameters = { seats: Math.max(0, event.capacity - held), groups };
+    const seatsTaken = await seatsHeld(trx, event.id);
+    const parameters: DrawParameters = { seats: Math.max(0, event.capacity - seatsTaken), groups };
     const rows = await trx
       .selectFrom('applications')
       .select(['id', 'country', 'party_size'])
@@ -157,12 +175,17 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
     } catch (err) {
       invalid(err);
     }
+    // Settings first, then people: under the seat lock every review decision takes too, so no hold can slip in
+    // between this count and the freeze.
+    const held = await countHeld(trx, event.id);
+    if (held > 0 && !params.excludeHeld) throw new AppError('draw.held_pending', { details: { held } });
     const ok = await advanceDraw(trx, draw.id, 'committed', {
       status: 'frozen',
       frozen_at: nowIso,
       freeze_hash: frozen.freezeHash,
       freeze_record: JSON.stringify(frozen.record),
       public_randomness_label: label,
+      held_excluded: held || null,
     });
     if (!ok) throw new AppError('draw.already_frozen');
     await setPerApplication(trx, 'entry_id', ids, { updatedAt: nowIso });
@@ -173,10 +196,50 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
       action: 'draw.frozen',
       eventId: event.id,
       subjectId: draw.id,
-      data: { freezeHash: frozen.freezeHash, entries: entries.length, seats: parameters.seats, groups, publicRandomnessLabel: label },
+      data: { freezeHash: frozen.freezeHash, entries: entries.length, seats: parameters.seats, groups, publicRandomnessLabel: label, heldExcluded: held || undefined },
     });
-    return { ...draw, status: 'frozen' as const, frozenAt: nowIso, freezeHash: frozen.freezeHash, freezeRecord: JSON.stringify(frozen.record), publicRandomnessLabel: label };
+    return {
+      ...draw,
+      status: 'frozen' as const,
+      frozenAt: nowIso,
+      freezeHash: frozen.freezeHash,
+      freezeRecord: JSON.stringify(frozen.record),
+      publicRandomnessLabel: label,
+      heldExcluded: held || null,
+    };
   });
+}
+
+/**
+ * The freeze's group parameters checked as freezeDraw will check them, without freezing (the confirmation page
+ * asks only about valid settings). Throws AppError('draw.invalid') with the engine's field paths.
+ */
+export function checkFreezeGroups(groups: GroupInput[] | undefined): void {
+  const normalized = (groups?.length ? groups : DEFAULT_GROUPS).map((g) => ({
+    key: g.key,
+    weight: g.weight,
+    minBasisPoints: g.minBasisPoints ?? null,
+    maxBasisPoints: g.maxBasisPoints ?? null,
+  }));
+  try {
+    validateParameters({ seats: 0, groups: normalized }, 'parameters');
+  } catch (err) {
+    invalid(err);
+  }
+}
+
+/** Entries of a frozen draw still in the pool, per language: who the draw will mail, in which language. */
+export async function entriesByLocale(db: Queryable, eventId: string): Promise<{ locale: string; n: number; seats: number }[]> {
+  const rows = await db
+    .selectFrom('applications')
+    .select(['locale', (eb) => eb.fn.countAll<number | string>().as('n'), (eb) => eb.fn.min<number>('party_size').as('seats')])
+    .where('event_id', '=', eventId)
+    .where('status', '=', 'submitted')
+    .where('entry_id', 'is not', null)
+    .groupBy('locale')
+    .orderBy('locale')
+    .execute();
+  return rows.map((r) => ({ locale: r.locale, n: Number(r.n), seats: Number(r.seats) }));
 }
 
 /** Public, non-personal description of the event carried in the bundle. */
@@ -197,7 +260,12 @@ export interface DrawOutcome {
  * (withdrawn, held, rejected) keeps its place in the published result but gets nothing; the seats
  * it would have held are free for waitlist promotion.
  */
-export async function runDraw(deps: Deps, actor: string, eventId: string, opts: { publicRandomnessValue?: string | null } = {}): Promise<DrawOutcome> {
+export async function runDraw(
+  deps: Deps,
+  actor: string,
+  eventId: string,
+  opts: { publicRandomnessValue?: string | null; excludeHeld?: boolean } = {},
+): Promise<DrawOutcome> {
   const { db } = deps.database;
   const event = await requireEventById(db, eventId);
   const draw = await findDrawByEventId(db, event.id, { withRecords: true });
@@ -228,6 +296,9 @@ export async function runDraw(deps: Deps, actor: string, eventId: string, opts: 
 
   const outcome = await db.transaction().execute(async (trx) => {
     await lockEventSeats(trx, event.id);
+    // A hold placed after the freeze takes an entry out of the result: only with the organizer's explicit consent.
+    const held = await countHeld(trx, event.id);
+    if (held > 0 && !opts.excludeHeld) throw new AppError('draw.held_pending', { details: { held } });
     const ok = await advanceDraw(trx, draw.id, 'frozen', {
       status: 'drawn',
       drawn_at: nowIso,
@@ -259,7 +330,14 @@ export async function runDraw(deps: Deps, actor: string, eventId: string, opts: 
       action: 'draw.drawn',
       eventId: event.id,
       subjectId: draw.id,
-      data: { resultHash: bundle.resultHash, selected: bundle.result.selected.length, waitlist: bundle.result.waitlist.length, offers: offers.length, waitlisted },
+      data: {
+        resultHash: bundle.resultHash,
+        selected: bundle.result.selected.length,
+        waitlist: bundle.result.waitlist.length,
+        offers: offers.length,
+        waitlisted,
+        heldExcluded: held || undefined,
+      },
     });
     return { bundle, offers: offers.length, waitlisted };
   });
@@ -337,7 +415,8 @@ export interface PublicDrawState {
   commitment?: string;
   committedAt?: string;
   publicRandomnessLabel?: string | null;
-  frozen?: { at: string; freezeHash: string; entries: number; seats: number; groups: GroupSummary[] };
+  /** heldExcluded: applications on hold the organizer explicitly left out of the entry list (not who: a count). */
+  frozen?: { at: string; freezeHash: string; entries: number; seats: number; groups: GroupSummary[]; heldExcluded: number };
   drawn?: { at: string; resultHash: string; secret: string; seed: string; publicRandomnessValue: string | null; selected: number; waitlist: number };
 }
 
@@ -397,7 +476,7 @@ export async function publicDrawState(deps: Deps, eventId: string): Promise<Publ
     if (summaries.size > 200) summaries.delete(summaries.keys().next().value!);
     summaries.set(key, s);
   }
-  state.frozen = { at: draw.frozenAt!, freezeHash: draw.freezeHash!, entries: s.entries, seats: s.seats, groups: s.groups };
+  state.frozen = { at: draw.frozenAt!, freezeHash: draw.freezeHash!, entries: s.entries, seats: s.seats, groups: s.groups, heldExcluded: draw.heldExcluded ?? 0 };
   if (draw.status === 'drawn') {
     state.drawn = {
       at: draw.drawnAt!,

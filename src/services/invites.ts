@@ -2,6 +2,7 @@ import type { Guest } from '../domain/application.ts';
 import { isEmail, normalizeEmail } from '../domain/email.ts';
 import type { Event } from '../domain/event.ts';
 import { isLocale, type Locale } from '../domain/locales.ts';
+import { searchColumns } from '../domain/search.ts';
 import { AppError, type FieldError } from '../errors.ts';
 import type { Queryable } from '../db/connect.ts';
 import { findApplicationByEmail, findApplicationById, type Application } from '../db/repositories/applications.ts';
@@ -174,6 +175,8 @@ async function insertInvite(trx: Queryable, deps: Deps, event: Event, input: Inv
       name: input.name.trim(),
       email: input.email.trim(),
       email_normalized: normalizeEmail(input.email),
+      // Placeholder guest names are not searchable; the invited person is.
+      ...searchColumns({ name: input.name.trim(), email: input.email, guests: [] }),
       country: INVITE_COUNTRY,
       locale,
       party_size: input.partySize,

@@ -1,3 +1,4 @@
+import { searchColumns } from '../domain/search.ts';
 import { removeMailFiles } from '../mail/files.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import { hashToken, newToken } from '../platform/random.ts';
@@ -52,6 +53,7 @@ export async function erasePersonalData(deps: Deps): Promise<number> {
               name: ERASED_NAME,
               email: placeholder,
               email_normalized: placeholder,
+              ...searchColumns({ name: ERASED_NAME, email: placeholder, guests: [] }),
               guests: '[]',
               answers: '{}',
               review_note: null,

@@ -313,7 +313,7 @@ forEachDialect('http admin', (ctx) => {
     assert.match(all.body, /href="\?country=US">Vereinigte Staaten<\/a> <span class="badge">bevorzugt<\/span> <strong>45<\/strong>/);
     assert.match(all.body, /href="\?country=DE">Deutschland<\/a> <strong>8<\/strong>/);
 
-    const count = (body: string) => (body.match(/<tr><th scope="row">/g) ?? []).length;
+    const count = (body: string) => (body.match(/<th scope="row">/g) ?? []).length;
     assert.equal(count(all.body), 50, 'first page');
     const next = /<a href="(\?after=[^"]+)" rel="next">/.exec(all.body)?.[1];
     assert.ok(next);

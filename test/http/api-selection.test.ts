@@ -185,7 +185,10 @@ forEachDialect('api: selection end to end', (ctx) => {
     const badFreeze = await organizer.post(`${admin}/draw/freeze`, { groups: [{ key: 'preferred', weight: 3, minBasisPoints: 9000, maxBasisPoints: 1000 }, { key: 'other', weight: 1 }] });
     assert.equal(badFreeze.statusCode, 422);
     assert.equal(badFreeze.json().error.code, 'draw.invalid');
-    const frozen = await organizer.post(`${admin}/draw/freeze`, { groups: [{ key: 'preferred', weight: 3 }, { key: 'other', weight: 1 }] });
+    // One application is on hold: the freeze is refused until the organizer leaves it out explicitly (or decides it).
+    const refused = await organizer.post(`${admin}/draw/freeze`, { groups: [{ key: 'preferred', weight: 3 }, { key: 'other', weight: 1 }] });
+    assert.deepEqual([refused.statusCode, refused.json().error.code], [409, 'draw.held_pending']);
+    const frozen = await organizer.post(`${admin}/draw/freeze`, { groups: [{ key: 'preferred', weight: 3 }, { key: 'other', weight: 1 }], excludeHeld: true });
     assert.equal(frozen.statusCode, 200, frozen.body);
     const freeze = frozen.json().freeze;
     assert.equal(freeze.entries, 4, 'verified, in the pool: not the held one, not the invite');
@@ -194,7 +197,8 @@ forEachDialect('api: selection end to end', (ctx) => {
     assert.equal((await anyone.get(`/api/v1/events/${event.slug}/draw/bundle`)).statusCode, 404, 'no bundle before the draw');
 
     assert.equal((await organizer.post(`${admin}/draw/run`, {})).json().error.code, 'draw.randomness_required');
-    const ran = await organizer.post(`${admin}/draw/run`, { publicRandomnessValue: '19384.12' });
+    assert.equal((await organizer.post(`${admin}/draw/run`, { publicRandomnessValue: '19384.12' })).json().error.code, 'draw.held_pending');
+    const ran = await organizer.post(`${admin}/draw/run`, { publicRandomnessValue: '19384.12', excludeHeld: true });
     assert.equal(ran.statusCode, 200, ran.body);
     assert.deepEqual([ran.json().offers, ran.json().waitlisted], [3, 1]);
 

@@ -8,6 +8,7 @@ import { commitDraw, freezeDraw, runDraw } from '../../src/services/draw.ts';
 import { createUser, type Role } from '../../src/services/users.ts';
 import { onEveryEventTeam } from '../helpers/staff.ts';
 import { forEachDialect, type TestContext } from '../helpers/context.ts';
+import { formFor, submit } from '../helpers/form-submit.ts';
 import { Browser, buildTestApp, csrfFrom } from '../helpers/http.ts';
 import { closeAt, seedVerifiedApplications, tokenFromMail } from '../services/draw-fixtures.ts';
 
@@ -113,13 +114,26 @@ forEachDialect('admin selection page', (ctx) => {
     res = await owner.post(`${url}/freeze`, { _csrf: csrfFrom(page.body), weight_preferred: '0', min_preferred: '', max_preferred: '', weight_other: '1', min_other: '', max_other: '' });
     assert.equal(res.statusCode, 422);
     assert.match(res.body, /The draw settings are not valid/);
-    res = await owner.post(`${url}/freeze`, { _csrf: csrfFrom(page.body), weight_preferred: '5', min_preferred: '', max_preferred: '', weight_other: '1', min_other: '', max_other: '40' });
+    // Freezing cannot be undone: the form first shows a confirmation page, whose form posts the same fields with confirm=yes.
+    res = await submit(app, owner, formFor(page.body, `${url}/freeze`).fill('weight_preferred', '5').fill('max_other', '40'));
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /Confirm: freeze the entry list/);
+    assert.match(res.body, /Freezing sends no mail/);
+    assert.equal((await findDrawByEventId(c.db.db, event.id))!.status, 'committed', 'nothing changed yet');
+    res = await submit(app, owner, formFor(res.body, `${url}/freeze`));
     assert.equal(res.statusCode, 303);
     const frozen = await findDrawByEventId(c.db.db, event.id, { withRecords: true });
     assert.deepEqual(JSON.parse(frozen!.freezeRecord!).parameters.groups[1], { key: 'other', weight: 1, minBasisPoints: null, maxBasisPoints: 4000 });
 
     page = await owner.get(url);
-    res = await owner.post(`${url}/draw`, { _csrf: csrfFrom(page.body) });
+    res = await submit(app, owner, formFor(page.body, `${url}/draw`));
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /Confirm: run the draw/);
+    assert.match(res.body, /Offer · English · up to \d+ recipients/);
+    assert.match(res.body, /Waitlist position · Deutsch · up to \d+ recipients/);
+    assert.match(res.body, /\/a\/\[personal-link\]/, 'capability links are placeholders');
+    assert.equal((await findDrawByEventId(c.db.db, event.id))!.status, 'frozen', 'nothing changed yet');
+    res = await submit(app, owner, formFor(res.body, `${url}/draw`));
     assert.equal(res.statusCode, 303);
     page = await owner.get(res.headers.location as string);
     assert.match(page.body, /The draw has taken place/);

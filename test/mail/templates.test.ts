@@ -6,6 +6,7 @@ import { alreadyAppliedMail, setupMail, verificationMail, withdrawnMail } from '
 import { passwordResetMail } from '../../src/mail/staff-mails.ts';
 import { offerMail, waitlistedMail } from '../../src/mail/selection-mails.ts';
 import { confirmedMail, declinedMail, expiredMail, revealMail } from '../../src/mail/after-draw-mails.ts';
+import { rejectedMail } from '../../src/mail/review-mails.ts';
 import {
   isMailTemplateName,
   MailRenderError,
@@ -37,6 +38,7 @@ const examples: { [N in MailTemplateName]: { params: Extract<MailTemplateRef, { 
   },
   'application.declined': { params: { name: 'Ada', eventTitle: 'Launch' }, direct: (l) => declinedMail(l, { name: 'Ada', eventTitle: 'Launch' }) },
   'offer.expired': { params: { name: 'Ada', eventTitle: 'Launch' }, direct: (l) => expiredMail(l, { name: 'Ada', eventTitle: 'Launch' }) },
+  'application.rejected': { params: { name: 'Ada', eventTitle: 'Launch' }, direct: (l) => rejectedMail(l, { name: 'Ada', eventTitle: 'Launch' }) },
   'event.reveal': {
     params: { name: 'Ada', eventTitle: 'Launch', details, ticketsUrl: 'https://x.test/a/r/tickets', update: true },
     direct: (l) => revealMail(l, { name: 'Ada', eventTitle: 'Launch', details, ticketsUrl: 'https://x.test/a/r/tickets', update: true }),

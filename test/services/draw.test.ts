@@ -32,13 +32,16 @@ forEachDialect('draw service', (ctx) => {
     await reviewApplication(c.deps, 'owner', ids[2], 'reject', 'spam');
 
     closeAt(c);
-    const frozen = await freezeDraw(c.deps, 'owner', event.id, { groups: [{ key: 'preferred', weight: 3 }, { key: 'other', weight: 1, maxBasisPoints: 5000 }] });
+    await assert.rejects(freezeDraw(c.deps, 'owner', event.id), rejects('draw.held_pending'), 'nobody left on hold without a decision');
+    const frozen = await freezeDraw(c.deps, 'owner', event.id, { groups: [{ key: 'preferred', weight: 3 }, { key: 'other', weight: 1, maxBasisPoints: 5000 }], excludeHeld: true });
+    assert.equal(frozen.heldExcluded, 1);
     assert.equal(frozen.status, 'frozen');
     const record = JSON.parse(frozen.freezeRecord!);
     assert.equal(record.parameters.seats, 120 - outside);
     assert.equal(record.entries.length, 240 - 5, 'approved, held, rejected, withdrawn and unverified are not drawn');
 
-    const { bundle, offers, waitlisted } = await runDraw(c.deps, 'owner', event.id);
+    await assert.rejects(runDraw(c.deps, 'owner', event.id), rejects('draw.held_pending'));
+    const { bundle, offers, waitlisted } = await runDraw(c.deps, 'owner', event.id, { excludeHeld: true });
     assert.deepEqual(verifyBundle(JSON.parse(JSON.stringify(bundle))), { ok: true });
     const stored = await findDrawByEventId(c.db.db, event.id, { withRecords: true });
     assert.equal(stored!.status, 'drawn');

@@ -11,6 +11,7 @@ import * as m007 from './007-mail-templates.ts';
 import * as m010 from './010-staff-security.ts';
 import * as m014 from './014-applicant.ts';
 import * as m013 from './013-event-home.ts';
+import * as m011 from './011-review.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -34,4 +35,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['010-staff-security', m010],
   ['014-applicant', m014],
   ['013-event-home', m013],
+  ['011-review', m011],
 ];

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Guest } from '../../domain/application.ts';
 import type { Locale } from '../../domain/locales.ts';
+import { foldForSearch } from '../../domain/search.ts';
 import type { Queryable } from '../connect.ts';
 import type { ApplicationRow } from '../schema.ts';
 
@@ -30,6 +31,9 @@ export interface Application {
   drawPosition: number | null;
   reviewNote: string | null;
   confirmedAt: string | null;
+  /** Average reviewer score × 100 (0 = none yet) and how many reviewers scored (migration 011). */
+  reviewScore: number;
+  reviewCount: number;
 }
 
 export function applicationFromRow(r: ApplicationRow): Application {
@@ -58,6 +62,8 @@ export function applicationFromRow(r: ApplicationRow): Application {
     drawPosition: r.draw_position,
     reviewNote: r.review_note,
     confirmedAt: r.confirmed_at,
+    reviewScore: r.review_score ?? 0,
+    reviewCount: r.review_count ?? 0,
   };
 }
 
@@ -84,6 +90,24 @@ export async function findApplicationByEmail(db: Queryable, eventId: string, ema
   return row ? applicationFromRow(row) : null;
 }
 
+/**
+ * The orders of the organizer's list. Each is read from an index in order, (event_id, key, id), so a page costs
+ * ~limit index entries: date = id (ids are time-ordered, newest first), name = the folded name A→Z, country A→Z,
+ * party size largest first, score (average of the reviewers', migration 011) highest first. Ties go by id in the
+ * same direction, so (key, id) is a strict keyset.
+ */
+export const APPLICATION_SORTS = ['date', 'name', 'country', 'party', 'score'] as const;
+export type ApplicationSort = (typeof APPLICATION_SORTS)[number];
+type SortColumn = 'id' | 'sort_name' | 'country' | 'party_size' | 'review_score';
+const SORT: Record<ApplicationSort, { column: SortColumn; dir: 'asc' | 'desc' }> = {
+  date: { column: 'id', dir: 'desc' },
+  name: { column: 'sort_name', dir: 'asc' },
+  country: { column: 'country', dir: 'asc' },
+  party: { column: 'party_size', dir: 'desc' },
+  score: { column: 'review_score', dir: 'desc' },
+};
+export const isApplicationSort = (s: unknown): s is ApplicationSort => (APPLICATION_SORTS as readonly unknown[]).includes(s);
+
 export interface ApplicationFilter {
   eventId: string;
   status?: string;
@@ -91,9 +115,32 @@ export interface ApplicationFilter {
   partySize?: number;
   verified?: boolean;
   q?: string;
-  /** Keyset cursor: id of the last row on the previous page (ids are time-ordered). */
+  /** Default: date (newest first). */
+  sort?: ApplicationSort;
+  /** Keyset cursor: id of the last row on the previous page (its sort key is looked up). */
   after?: string;
+  /** Walk the order backwards (the detail page's "previous"). */
+  reverse?: boolean;
   limit: number;
+}
+
+/** A position in a sort order: the row's sort key and id. */
+export interface SortCursor {
+  id: string;
+  key: string | number;
+}
+
+function order(f: Pick<ApplicationFilter, 'sort' | 'reverse'>) {
+  const s = SORT[f.sort ?? 'date'];
+  const dir = f.reverse ? (s.dir === 'asc' ? 'desc' : 'asc') : s.dir;
+  return { column: s.column, dir, past: dir === 'asc' ? sql.raw('>') : sql.raw('<'), upTo: dir === 'asc' ? sql.raw('<=') : sql.raw('>=') };
+}
+
+/** Where a row stands in an order (null if it is gone). */
+export async function sortCursorOf(db: Queryable, sort: ApplicationSort | undefined, id: string): Promise<SortCursor | null> {
+  const column = SORT[sort ?? 'date'].column;
+  const row = await db.selectFrom('applications').select(['id', column]).where('id', '=', id).executeTakeFirst();
+  return row ? { id: row.id, key: (row as Record<string, string | number>)[column] } : null;
 }
 
 function filtered(db: Queryable, f: Omit<ApplicationFilter, 'limit'>) {
@@ -102,38 +149,70 @@ function filtered(db: Queryable, f: Omit<ApplicationFilter, 'limit'>) {
   if (f.country) q = q.where('country', '=', f.country);
   if (f.partySize) q = q.where('party_size', '=', f.partySize);
   if (f.verified !== undefined) q = q.where('verified', '=', f.verified ? 1 : 0);
-  if (f.q) {
-    const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    // ESCAPE spelled out: PostgreSQL escapes with a backslash by default, SQLite only when told.
-    q = q.where(sql<boolean>`(lower(name) like ${like} escape '\\' or email_normalized like ${like} escape '\\')`);
+  const folded = f.q ? foldForSearch(f.q) : '';
+  if (folded) {
+    const escape = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = escape(folded);
+    const plain = escape(f.q!.trim().toLowerCase());
+    // ESCAPE spelled out: PostgreSQL escapes with a backslash by default, SQLite only when told. search_text covers
+    // name, guests and address folded (src/domain/search.ts); rows written without it match as before.
+    q = q.where(
+      sql<boolean>`(search_text like ${like} escape '\\' or (search_text is null and (lower(name) like ${plain} escape '\\' or email_normalized like ${plain} escape '\\')))`,
+    );
   }
-  if (f.after) q = q.where('id', '<', f.after);
   return q;
 }
 
+/** Rows strictly past the cursor in the order. */
+function pastCursor<Q extends ReturnType<typeof filtered>>(q: Q, f: Pick<ApplicationFilter, 'sort' | 'reverse'>, c: SortCursor, op: 'past' | 'upTo'): Q {
+  const o = order(f);
+  if (o.column === 'id') return q.where(sql<boolean>`id ${o[op]} ${c.id}`) as Q;
+  return q.where(sql<boolean>`(${sql.ref(o.column)}, id) ${o[op]} (${c.key}, ${c.id})`) as Q;
+}
+
 /**
- * Keyset pagination, newest first: WHERE id < :after ORDER BY id DESC. No OFFSET scans. Exact: with a filter
- * no index serves in id order (a search, party size, two filters at once) it may read every row of the event;
- * the organizer's page uses {@link listApplicationPage}, which bounds that.
+ * Keyset pagination in the chosen order: WHERE (key, id) past the cursor ORDER BY key, id. No OFFSET scans.
+ * Exact: with a filter no index serves in that order (a search, party size, two filters at once) it may read
+ * every row of the event; the organizer's page uses {@link listApplicationPage}, which bounds that.
  */
 export async function listApplications(db: Queryable, f: ApplicationFilter): Promise<Application[]> {
-  const rows = await applicationListQuery(db, f).execute();
+  const cursor = f.after ? await cursorFor(db, f) : undefined;
+  const rows = await applicationListQuery(db, { ...f, cursor }).execute();
   return rows.map(applicationFromRow);
 }
 
+/** The cursor of `after` (for the date order the id alone; a row gone since is treated as the id alone too). */
+async function cursorFor(db: Queryable, f: ApplicationFilter): Promise<SortCursor | undefined> {
+  if (!f.after) return undefined;
+  if (order(f).column === 'id') return { id: f.after, key: f.after };
+  return (await sortCursorOf(db, f.sort, f.after)) ?? undefined;
+}
+
 /** The list statement itself (tests EXPLAIN it on both databases). */
-export function applicationListQuery(db: Queryable, f: ApplicationFilter & { floor?: string }) {
+export function applicationListQuery(db: Queryable, f: ApplicationFilter & { cursor?: SortCursor; floor?: SortCursor }) {
   let q = filtered(db, f);
-  if (f.floor) q = q.where('id', '>=', f.floor);
-  return q.selectAll().orderBy('id', 'desc').limit(f.limit);
+  const cursor = f.cursor ?? (f.after && order(f).column === 'id' ? { id: f.after, key: f.after } : undefined);
+  if (cursor) q = pastCursor(q, f, cursor, 'past');
+  if (f.floor) q = pastCursor(q, f, f.floor, 'upTo');
+  const o = order(f);
+  let s = q.selectAll();
+  if (o.column !== 'id') s = s.orderBy(o.column, o.dir);
+  return s.orderBy('id', o.dir).limit(f.limit);
 }
 
 /**
- * Filters an index reads in id order by itself, so a page costs ~limit index entries however rare the match:
- * (event_id, id), (event_id, status, id), (event_id, country, id), (event_id, status, verified, id).
+ * Filters an index reads in the order by itself, so a page costs ~limit index entries however rare the match:
+ * by date (event_id, id), (event_id, status, id), (event_id, country, id), (event_id, status, verified, id);
+ * in another order (event_id, key, id), alone or with an equality on the key itself.
  */
 export function filterUsesIndex(f: Omit<ApplicationFilter, 'limit' | 'after'>): boolean {
-  if (f.q || f.partySize) return false;
+  if (f.q) return false;
+  const sort = f.sort ?? 'date';
+  if (sort !== 'date') {
+    const others = [f.status, f.verified, sort === 'country' ? undefined : f.country, sort === 'party' ? undefined : f.partySize];
+    return others.every((x) => x === undefined || x === '');
+  }
+  if (f.partySize) return false;
   if (f.country) return !f.status && f.verified === undefined;
   if (f.verified !== undefined) return !!f.status;
   return true;
@@ -144,31 +223,38 @@ export interface ApplicationPage {
   /** Cursor for the next page (the "after" to pass), null on the last page. */
   next: string | null;
   /**
-   * Set when the page ended at the scan bound rather than after `limit` matches: every application newer
-   * than this one was looked at; older ones were not yet (the next page continues there).
+   * Set when the page ended at the scan bound rather than after `limit` matches: every application before
+   * this one in the order was looked at; later ones were not yet (the next page continues there).
    */
   searchedTo: { id: string; createdAt: string } | null;
 }
 
 /**
- * One page of the organizer's list with bounded work. When the filters are served by an index in id order
+ * One page of the organizer's list with bounded work. When the filters are served by an index in the order
  * this is {@link listApplications}. Otherwise (search, party size, combined filters) it looks at no more
- * than `scanLimit` applications per page, newest first: it finds the id `scanLimit` rows below the cursor on
- * (event_id, id) — an index-only walk — and searches only above it. A page may then hold fewer than `limit`
- * rows although older matches exist; `searchedTo` says how far it looked and `next` continues from there.
+ * than `scanLimit` applications per page: it finds the row `scanLimit` places past the cursor on the order's
+ * index (event_id, key, id) — an index-only walk — and searches only up to it. A page may then hold fewer than
+ * `limit` rows although later matches exist; `searchedTo` says how far it looked and `next` continues from there.
  */
 export async function listApplicationPage(db: Queryable, f: ApplicationFilter & { scanLimit: number }): Promise<ApplicationPage> {
-  let floor: { id: string; created_at: string } | undefined;
+  const cursor = await cursorFor(db, f);
+  let floor: SortCursor | undefined;
+  let floorCreatedAt = '';
   if (!filterUsesIndex(f)) {
-    // Only `id` in the walk, so it stays index-only on (event_id, id); created_at for the one row found after.
-    let w = db.selectFrom('applications').select('id').where('event_id', '=', f.eventId);
-    if (f.after) w = w.where('id', '<', f.after);
-    const bound = await w.orderBy('id', 'desc').offset(f.scanLimit - 1).limit(1).executeTakeFirst();
-    if (bound) floor = await db.selectFrom('applications').select(['id', 'created_at']).where('id', '=', bound.id).executeTakeFirst();
+    // Only the key and id in the walk, so it stays index-only on (event_id, key, id).
+    const o = order(f);
+    let w = db.selectFrom('applications').where('event_id', '=', f.eventId);
+    if (cursor) w = pastCursor(w, f, cursor, 'past');
+    const walk = o.column === 'id' ? w.select('id') : w.select(['id', o.column]).orderBy(o.column, o.dir);
+    const bound = await walk.orderBy('id', o.dir).offset(f.scanLimit - 1).limit(1).executeTakeFirst();
+    if (bound) {
+      floor = { id: bound.id, key: o.column === 'id' ? bound.id : (bound as Record<string, string | number>)[o.column] };
+      floorCreatedAt = (await db.selectFrom('applications').select('created_at').where('id', '=', bound.id).executeTakeFirst())?.created_at ?? '';
+    }
   }
-  const rows = (await applicationListQuery(db, { ...f, floor: floor?.id, limit: f.limit + 1 }).execute()).map(applicationFromRow);
+  const rows = (await applicationListQuery(db, { ...f, cursor, floor, limit: f.limit + 1 }).execute()).map(applicationFromRow);
   if (rows.length > f.limit) return { rows: rows.slice(0, f.limit), next: rows[f.limit - 1].id, searchedTo: null };
-  if (floor) return { rows, next: floor.id, searchedTo: { id: floor.id, createdAt: floor.created_at } };
+  if (floor) return { rows, next: floor.id, searchedTo: { id: floor.id, createdAt: floorCreatedAt } };
   return { rows, next: null, searchedTo: null };
 }
 

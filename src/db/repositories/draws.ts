@@ -20,11 +20,13 @@ export interface DrawRecord {
   bundle: string | null;
   resultHash: string | null;
   drawnAt: string | null;
+  /** Held applications explicitly left out at the freeze (null: none were held). */
+  heldExcluded: number | null;
 }
 
 const COLUMNS = [
   'id', 'event_id', 'status', 'commitment', 'secret', 'committed_at', 'public_randomness_label', 'public_randomness_value',
-  'frozen_at', 'freeze_hash', 'result_hash', 'drawn_at',
+  'frozen_at', 'freeze_hash', 'result_hash', 'drawn_at', 'held_excluded',
 ] as const;
 
 type Row = Pick<DrawsTable, (typeof COLUMNS)[number]> & Partial<Pick<DrawsTable, 'freeze_record' | 'bundle'>>;
@@ -45,6 +47,7 @@ function fromRow(r: Row): DrawRecord {
     bundle: r.bundle ?? null,
     resultHash: r.result_hash,
     drawnAt: r.drawn_at,
+    heldExcluded: r.held_excluded,
   };
 }
 

@@ -1,17 +1,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors.ts';
 import { intakeState } from '../../../domain/event.ts';
-import { applicationFromRow } from '../../../db/repositories/applications.ts';
+import { isLocale, type Locale } from '../../../domain/locales.ts';
+import { applicationFromRow, countApplicationsByStatus, findApplicationById } from '../../../db/repositories/applications.ts';
+import { offerPreviews, waitlistedPreviews } from '../../../mail/previews.ts';
 import { seatOverview } from '../../../services/event-overview.ts';
+import { seatsBySource } from '../../../db/repositories/draws.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
 import type { Deps } from '../../../services/deps.ts';
-import { commitDraw, freezeDraw, publicDrawState, runDraw, type GroupInput } from '../../../services/draw.ts';
+import { checkFreezeGroups, commitDraw, countHeld, entriesByLocale, freezeDraw, publicDrawState, runDraw, type GroupInput } from '../../../services/draw.ts';
 import { inviteGuest, inviteGuests, parseInviteCsv } from '../../../services/invites.ts';
 import { reviewApplication, type ReviewDecision } from '../../../services/review.ts';
 import { formValues, type FormValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
-import { eventOfApplication, requireEventPermission } from '../../plugins/auth.ts';
+import { eventOfApplication, requireEventPermission, requirePermission } from '../../plugins/auth.ts';
+import { listQueryString } from './applications.ts';
 import { formErrors } from '../../views/form.ts';
+import { drawConfirmPage } from '../../views/admin/draw-confirm.ts';
+import type { MailPreview } from '../../views/admin/mail-preview.ts';
 import { selectionPage, type SelectionPageData } from '../../views/admin/selection.ts';
 import { eventTabs } from '../../views/admin/event-tabs.ts';
 import { html } from '../../views/html.ts';
@@ -62,9 +68,10 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
   async function render(req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, o: Partial<SelectionPageData> & { status?: number } = {}) {
     const event = await findEventById(db, req.params.id);
     if (!event) throw new AppError('event.not_found');
-    const [draw, inviteRows] = await Promise.all([
+    const [draw, inviteRows, onHold] = await Promise.all([
       publicDrawState(deps, event.id),
       db.selectFrom('applications').selectAll().where('event_id', '=', event.id).where('kind', '=', 'invite').orderBy('id', 'desc').limit(500).execute(),
+      countHeld(db, event.id),
     ]);
     const seats = await seatOverview(db, event);
     const ctx = pageContext(req, reply);
@@ -74,6 +81,7 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
       seats,
       draw,
       invites: inviteRows.map(applicationFromRow),
+      held: onHold,
       values: o.values ?? {},
       errors: o.errors ?? new Map(),
       errorForm: o.errorForm,
@@ -86,9 +94,10 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
    * Runs an action, then redirects (POST–redirect–GET) with a done-message; a coded error is shown on
    * the page with its explanation (and form errors next to their fields) instead of a bare error page.
    */
-  async function act(req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, fn: () => Promise<Done>, form?: SelectionPageData['errorForm']) {
+  async function act(req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, fn: () => Promise<Done | { page: FastifyReply }>, form?: SelectionPageData['errorForm']) {
     try {
       const done = await fn();
+      if ('page' in done) return done.page;
       const q = new URLSearchParams({ done: done.key, ...(done.n !== undefined ? { n: String(done.n) } : {}) });
       return reply.redirect(`/admin/events/${req.params.id}/selection?${q}`, 303);
     } catch (err) {
@@ -116,26 +125,81 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
     }),
   );
 
-  app.post<{ Params: { id: string } }>('/admin/events/:id/selection/freeze', manage, (req, reply) =>
-    act(
+  /**
+   * The freeze and the draw cannot be undone (and the draw mails everyone): posted without confirm=yes they
+   * change nothing and show the confirmation page — counts, applications on hold with the explicit choice to
+   * leave them out, every mail in each language — whose form posts the same fields with confirm=yes.
+   */
+  async function confirmPage(req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, step: 'freeze' | 'draw', fields: Record<string, string>) {
+    const event = await findEventById(db, req.params.id);
+    if (!event) throw new AppError('event.not_found');
+    const [state, heldCount, heldRows, counts, seatsTaken] = await Promise.all([
+      publicDrawState(deps, event.id),
+      countHeld(db, event.id),
+      db.selectFrom('applications').selectAll().where('event_id', '=', event.id).where('status', '=', 'held').orderBy('id', 'desc').limit(20).execute(),
+      countApplicationsByStatus(db, event.id),
+      seatsBySource(db, event.id),
+    ]);
+    if (step === 'freeze' && state.status !== 'committed') throw new AppError(state.status === 'none' ? 'draw.not_committed' : 'draw.already_frozen');
+    if (step === 'draw' && state.status !== 'frozen') throw new AppError(state.status === 'drawn' ? 'draw.already_drawn' : 'draw.not_frozen');
+    const entries =
+      step === 'freeze' ? counts.filter((c) => c.status === 'submitted' && c.verified === 1).reduce((s, c) => s + c.n, 0) : state.frozen!.entries;
+    const seats = step === 'freeze' ? Math.max(0, event.capacity - seatsTaken.reduce((s, r) => s + r.seats, 0)) : state.frozen!.seats;
+    let previews: MailPreview[] = [];
+    if (step === 'draw') {
+      const groups = (await entriesByLocale(db, event.id)).map((g) => ({ locale: (isLocale(g.locale) ? g.locale : event.defaultLocale) as Locale, count: g.n, seats: g.seats }));
+      previews = [...offerPreviews(event, groups, 'draw', deps.clock.now(), deps.config.publicUrl), ...waitlistedPreviews(event, groups, deps.config.publicUrl)].map((p) => ({
+        ...p,
+        label: req.t(`review.mail_${p.kind.replace('.', '_')}`),
+        upTo: true,
+      }));
+    }
+    const ctx = pageContext(req, reply);
+    const body = drawConfirmPage(ctx, { event, step, entries, seats, heldCount, held: heldRows.map(applicationFromRow), previews, fields });
+    return sendPage(reply, ctx, req.t(`review.${step}_confirm_title`), body, { wide: true });
+  }
+
+  app.post<{ Params: { id: string } }>('/admin/events/:id/selection/freeze', manage, (req, reply) => {
+    const v = formValues(req.body);
+    if (v.confirm !== 'yes') {
+      return act(
+        req,
+        reply,
+        async () => {
+          try {
+            checkFreezeGroups(groupsFromForm(v));
+          } catch (err) {
+            throw err instanceof AppError ? freezeFormError(err) : err;
+          }
+          const fields = Object.fromEntries(GROUP_KEYS.flatMap((k) => ['weight', 'min', 'max'].map((f) => [`${f}_${k}`, v[`${f}_${k}`] ?? ''])));
+          return { page: await confirmPage(req, reply, 'freeze', fields) };
+        },
+        'freeze',
+      );
+    }
+    return act(
       req,
       reply,
       async () => {
-        await freezeDraw(deps, req.user!.id, req.params.id, { groups: groupsFromForm(formValues(req.body)) }).catch((err) => {
+        await freezeDraw(deps, req.user!.id, req.params.id, { groups: groupsFromForm(v), excludeHeld: v.exclude_held === 'yes' }).catch((err) => {
           throw err instanceof AppError ? freezeFormError(err) : err;
         });
         return { key: 'frozen' };
       },
       'freeze',
-    ),
-  );
+    );
+  });
 
-  app.post<{ Params: { id: string } }>('/admin/events/:id/selection/draw', manage, (req, reply) =>
-    act(req, reply, async () => {
-      await runDraw(deps, req.user!.id, req.params.id, { publicRandomnessValue: formValues(req.body).publicRandomnessValue });
+  app.post<{ Params: { id: string } }>('/admin/events/:id/selection/draw', manage, (req, reply) => {
+    const v = formValues(req.body);
+    if (v.confirm !== 'yes') {
+      return act(req, reply, async () => ({ page: await confirmPage(req, reply, 'draw', v.publicRandomnessValue !== undefined ? { publicRandomnessValue: v.publicRandomnessValue } : {}) }));
+    }
+    return act(req, reply, async () => {
+      await runDraw(deps, req.user!.id, req.params.id, { publicRandomnessValue: v.publicRandomnessValue, excludeHeld: v.exclude_held === 'yes' });
       return { key: 'drawn' };
-    }),
-  );
+    });
+  });
 
   app.post<{ Params: { id: string } }>('/admin/events/:id/selection/invite', manage, (req, reply) =>
     act(
@@ -176,8 +240,9 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
     { preHandler: [requireEventPermission('reviewApplications', eventOfApplication), app.csrfProtection] },
     async (req, reply) => {
       const v = formValues(req.body);
-      await reviewApplication(deps, req.user!.id, req.params.id, v.decision as ReviewDecision, v.note ?? '');
-      return reply.redirect(`/admin/applications/${req.params.id}`, 303);
+      await reviewApplication(deps, req.user!.id, req.params.id, v.decision as ReviewDecision, v.note ?? '', { sendMail: v.send_mail === 'yes' });
+      const list = listQueryString(Object.fromEntries(new URLSearchParams(v.list ?? '')));
+      return reply.redirect(`/admin/applications/${req.params.id}${list ? `?list=${encodeURIComponent(list)}` : ''}`, 303);
     },
   );
 }

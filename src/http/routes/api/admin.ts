@@ -91,6 +91,7 @@ const instant = (s: string | undefined | null): string | null => (s ? new Date(s
 interface FreezeBody {
   groups?: GroupInput[];
   publicRandomnessLabel?: string;
+  excludeHeld?: boolean;
 }
 interface InviteBody {
   name: string;
@@ -203,25 +204,30 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
               },
             },
             publicRandomnessLabel: { type: 'string', maxLength: 500, description: 'Names public randomness now, if none was named at the commitment' },
+            excludeHeld: { type: 'boolean', description: 'Leave applications on hold out of the entry list (otherwise the freeze is refused while any is held: draw.held_pending)' },
           },
         },
         response: {
           200: drawStateSchema,
           ...authErrors,
           404: eventNotFound,
-          409: errorResponse('draw.not_committed, draw.already_frozen, draw.already_drawn, draw.intake_open (applications still open)'),
+          409: errorResponse('draw.not_committed, draw.already_frozen, draw.already_drawn, draw.intake_open (applications still open), draw.held_pending (applications on hold; see excludeHeld)'),
           422: errorResponse('draw.invalid (fields name the group), validation.failed'),
         },
       },
     },
     async (req) => {
       const event = await eventBySlug(req.params.slug);
-      await freezeDraw(deps, req.user!.id, event.id, { groups: req.body?.groups, publicRandomnessLabel: req.body?.publicRandomnessLabel }).catch(requestPaths);
+      await freezeDraw(deps, req.user!.id, event.id, {
+        groups: req.body?.groups,
+        publicRandomnessLabel: req.body?.publicRandomnessLabel,
+        excludeHeld: req.body?.excludeHeld === true,
+      }).catch(requestPaths);
       return drawState(event);
     },
   );
 
-  app.post<{ Params: { slug: string }; Body: { publicRandomnessValue?: string } | undefined }>(
+  app.post<{ Params: { slug: string }; Body: { publicRandomnessValue?: string; excludeHeld?: boolean } | undefined }>(
     '/api/v1/admin/events/:slug/draw/run',
     {
       preValidation: emptyBodyIsObject,
@@ -234,7 +240,10 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
         body: {
           type: 'object',
           additionalProperties: false,
-          properties: { publicRandomnessValue: { type: 'string', maxLength: 500, description: 'Required when public randomness was named' } },
+          properties: {
+            publicRandomnessValue: { type: 'string', maxLength: 500, description: 'Required when public randomness was named' },
+            excludeHeld: { type: 'boolean', description: 'Applications put on hold after the freeze get nothing from the draw (otherwise refused: draw.held_pending)' },
+          },
         },
         response: {
           200: {
@@ -247,14 +256,17 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
           },
           ...authErrors,
           404: eventNotFound,
-          409: errorResponse('draw.not_committed, draw.not_frozen, draw.already_drawn'),
+          409: errorResponse('draw.not_committed, draw.not_frozen, draw.already_drawn, draw.held_pending'),
           422: errorResponse('draw.randomness_required, draw.invalid'),
         },
       },
     },
     async (req) => {
       const event = await eventBySlug(req.params.slug);
-      const outcome = await runDraw(deps, req.user!.id, event.id, { publicRandomnessValue: req.body?.publicRandomnessValue ?? null }).catch(requestPaths);
+      const outcome = await runDraw(deps, req.user!.id, event.id, {
+        publicRandomnessValue: req.body?.publicRandomnessValue ?? null,
+        excludeHeld: req.body?.excludeHeld === true,
+      }).catch(requestPaths);
       return { draw: await drawState(event), offers: outcome.offers, waitlisted: outcome.waitlisted };
     },
   );

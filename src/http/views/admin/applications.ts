@@ -3,8 +3,10 @@ import { contentFor, type Event, localized, type Question } from '../../../domai
 import type { Locale } from '../../../domain/locales.ts';
 import type { Application } from '../../../db/repositories/applications.ts';
 import { formatDate, formatDateTime, formatNumber, type Translator } from '../../../i18n/index.ts';
+import { MAX_NOTE, REVIEW_DECISIONS } from '../../../services/review.ts';
 import { html, paragraphs, type SafeHtml } from '../html.ts';
 import { historyList, type HistoryEntry } from './history.ts';
+import { csrfField } from '../form.ts';
 
 export interface ListQuery {
   status?: string;
@@ -12,7 +14,27 @@ export interface ListQuery {
   party?: string;
   verified?: string;
   q?: string;
+  sort?: string;
   after?: string;
+}
+
+/** What the list may show of an application: under blind review the reviewer role sees neither name, address nor country. */
+export interface ListView {
+  /** Name, address and country hidden (blind review, reviewer role). */
+  blind: boolean;
+  /** The bulk review form: CSRF token, and the current list's query to come back to. */
+  bulk?: { csrfToken: string; back: string };
+  /** The current list's query, carried to the detail page for previous/next. */
+  listQuery: string;
+}
+
+/** "Application 7f3a…": how blind review names an application (the end of its id, not personal). */
+export const blindLabel = (t: Translator, a: Pick<Application, 'id'>) => t('review.blind_label', { ref: a.id.slice(-6) });
+
+/** Average score × 100 → "4.5 (2)", in the reader's language; "—" before anyone scored. */
+export function scoreText(locale: Locale, a: Pick<Application, 'reviewScore' | 'reviewCount'>): string {
+  if (!a.reviewCount) return '—';
+  return `${new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(a.reviewScore / 100)} (${formatNumber(a.reviewCount, locale)})`;
 }
 
 export interface StatusCount {
@@ -99,8 +121,17 @@ export function applicationListBody(o: {
   byStatus: StatusCount[];
   byCountry: { country: string; n: number; people: number }[];
   byDay?: DayCount[];
+  view?: ListView;
+  /** The blind review switch (owner/admin): current state and CSRF token. */
+  blindSwitch?: { blind: boolean; csrfToken: string };
+  /** A done-message after a bulk review. */
+  done?: { n: number; skipped: number } | null;
 }): SafeHtml {
   const { t, locale, event, query: q } = o;
+  const view: ListView = o.view ?? { blind: false, listQuery: '' };
+  const blind = view.blind;
+  const detailUrl = (a: Application) => `/admin/applications/${a.id}${view.listQuery ? `?list=${encodeURIComponent(view.listQuery)}` : ''}`;
+  const sorts = (blind ? ['date', 'party', 'score'] : ['date', 'name', 'country', 'party', 'score']).map((k) => ({ value: k, label: t(`review.sort_${k}`) }));
   const preferred = new Set(event.preferredCountries);
   const statuses = [...new Set(['submitted', 'withdrawn', ...o.byStatus.map((c) => c.status)])];
   const sel = (name: string, value: string | undefined, options: { value: string; label: string }[]) => html`<div class="field">
@@ -111,27 +142,63 @@ ${countsSection(t, locale, event, o.byStatus, o.byCountry, o.byDay ?? [])}
 <form method="get" class="filters" role="search" aria-label="${t('admin.apps.filters')}">
 ${sel('status', q.status, statuses.map((s) => ({ value: s, label: stateLabel(t, s, true) })))}
 ${sel('verified', q.verified, [{ value: 'yes', label: t('form.yes') }, { value: 'no', label: t('form.no') }])}
-${sel('country', q.country, countryOptions(locale).map((c) => ({ value: c.code, label: c.name })))}
+${blind ? '' : sel('country', q.country, countryOptions(locale).map((c) => ({ value: c.code, label: c.name })))}
 ${sel('party', q.party, Array.from({ length: event.maxPartySize }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })))}
-<div class="field"><label for="flt-q">${t('admin.apps.search')}</label><input id="flt-q" name="q" type="search" value="${q.q ?? ''}"></div>
+${blind ? '' : html`<div class="field"><label for="flt-q">${t('admin.apps.search')}</label><input id="flt-q" name="q" type="search" value="${q.q ?? ''}"><p class="hint">${t('review.search_hint')}</p></div>`}
+<div class="field"><label for="flt-sort">${t('review.sort')}</label><select id="flt-sort" name="sort">${sorts.map(
+    (op) => html`<option value="${op.value}"${op.value === (q.sort || 'date') ? html` selected` : ''}>${op.label}</option>`,
+  )}</select></div>
 <div class="actions"><button type="submit">${t('admin.apps.apply_filters')}</button>${
     Object.entries(q).some(([k, v]) => k !== 'lang' && v) ? html` <a href="?">${t('admin.apps.reset_filters')}</a>` : ''
   }</div>
 </form>
+${o.done ? html`<p class="notice success" role="status">${t('review.bulk_done', { n: o.done.n })}${o.done.skipped ? html` ${t('review.bulk_skipped', { n: o.done.skipped })}` : ''}</p>` : ''}
+${o.blindSwitch ? blindSwitch(t, event, o.blindSwitch) : ''}
+${view.bulk ? html`<form method="post" action="/admin/events/${event.id}/applications/bulk" class="bulk">${csrfField(view.bulk.csrfToken)}<input type="hidden" name="back" value="${view.bulk.back}">` : ''}
 <table class="data"><caption class="visually-hidden">${t('admin.apps.title')}</caption>
-<thead><tr><th scope="col">${t('form.name')}</th><th scope="col">${t('form.email')}</th><th scope="col">${t('form.country')}</th><th scope="col">${t('admin.apps.party')}</th><th scope="col">${t('admin.apps.status')}</th><th scope="col">${t('admin.apps.applied')}</th></tr></thead>
+<thead><tr>${view.bulk ? html`<th scope="col"><span class="visually-hidden">${t('review.select')}</span></th>` : ''}<th scope="col">${t('form.name')}</th>${
+    blind ? '' : html`<th scope="col">${t('form.email')}</th><th scope="col">${t('form.country')}</th>`
+  }<th scope="col">${t('admin.apps.party')}</th><th scope="col">${t('admin.apps.status')}</th><th scope="col">${t('review.score')}</th><th scope="col">${t('admin.apps.applied')}</th></tr></thead>
 <tbody>${o.rows.length
-    ? o.rows.map(
-        (a) => html`<tr><th scope="row"><a href="/admin/applications/${a.id}">${a.name}</a></th><td>${a.email}</td>
-<td>${countryName(a.country, locale)}${preferred.has(a.country) ? html` <span class="badge">${t('admin.apps.preferred')}</span>` : ''}</td>
-<td>${a.partySize}</td><td>${stateLabel(t, a.status, a.verified)}</td><td>${formatDateTime(a.createdAt, locale, event.timezone)}</td></tr>`,
-      )
-    : html`<tr><td colspan="6">${t('admin.apps.none')}</td></tr>`}</tbody></table>
+    ? o.rows.map((a) => {
+        const label = blind ? blindLabel(t, a) : a.name;
+        return html`<tr>${view.bulk ? html`<td><input type="checkbox" name="ids" value="${a.id}" id="sel-${a.id}" aria-label="${t('review.select_one', { name: label })}"></td>` : ''}<th scope="row"><a href="${detailUrl(a)}">${label}</a></th>${
+          blind
+            ? ''
+            : html`<td>${a.email}</td>
+<td>${countryName(a.country, locale)}${preferred.has(a.country) ? html` <span class="badge">${t('admin.apps.preferred')}</span>` : ''}</td>`
+        }
+<td>${a.partySize}</td><td>${stateLabel(t, a.status, a.verified)}</td><td>${scoreText(locale, a)}</td><td>${formatDateTime(a.createdAt, locale, event.timezone)}</td></tr>`;
+      })
+    : html`<tr><td colspan="${8 - (blind ? 2 : 0) - (view.bulk ? 0 : 1)}">${t('admin.apps.none')}</td></tr>`}</tbody></table>
+${view.bulk && o.rows.length ? bulkFields(t) : ''}
+${view.bulk ? html`</form>` : ''}
 ${o.searchedTo
-  ? html`<p class="muted" role="status">${t('admin.apps.searched_to', { date: formatDateTime(o.searchedTo.createdAt, locale, event.timezone) })}</p>`
+  ? html`<p class="muted" role="status">${
+      q.sort && q.sort !== 'date'
+        ? t('review.searched_some')
+        : t('admin.apps.searched_to', { date: formatDateTime(o.searchedTo.createdAt, locale, event.timezone) })
+    }</p>`
   : ''}
 <nav class="actions" aria-label="${t('admin.apps.pages')}">${o.firstUrl ? html`<a href="${o.firstUrl}">${t('admin.apps.first')}</a>` : ''}
 ${o.nextUrl ? html`<a href="${o.nextUrl}" rel="next">${t(o.searchedTo ? 'admin.apps.search_older' : 'admin.apps.next')}</a>` : ''}</nav>`;
+}
+
+/** The bulk decision under the list: which decision, a reason, whether rejected applicants get a mail. Confirmed on the next page. */
+function bulkFields(t: Translator): SafeHtml {
+  return html`<fieldset class="bulk-actions"><legend>${t('review.bulk_legend')}</legend>
+<p class="hint" id="h-bulk">${t('review.bulk_hint')}</p>
+<div class="field"><label for="f-bulk-decision">${t('review.decision')}</label><select id="f-bulk-decision" name="decision" aria-describedby="h-bulk">
+${REVIEW_DECISIONS.map((d) => html`<option value="${d}">${t(`selection.${d}`)}</option>`)}</select></div>
+<div class="field"><label for="f-bulk-note">${t('review.reason')}</label><textarea id="f-bulk-note" name="note" rows="2" maxlength="${MAX_NOTE}"></textarea></div>
+<div class="field checkbox"><input type="checkbox" id="f-bulk-mail" name="send_mail" value="yes" checked><label for="f-bulk-mail">${t('review.send_mail')}</label></div>
+<div class="actions"><button type="submit">${t('review.bulk_submit')}</button></div></fieldset>`;
+}
+
+function blindSwitch(t: Translator, event: Event, s: { blind: boolean; csrfToken: string }): SafeHtml {
+  return html`<form method="post" action="/admin/events/${event.id}/review-settings" class="blind-switch">${csrfField(s.csrfToken)}
+<input type="hidden" name="blind" value="${s.blind ? 'no' : 'yes'}">
+<p>${t(s.blind ? 'review.blind_is_on' : 'review.blind_is_off')} <button type="submit">${t(s.blind ? 'review.blind_turn_off' : 'review.blind_turn_on')}</button></p></form>`;
 }
 
 /** An answer as the reviewer should read it: option labels and yes/no in their language, long text as paragraphs. */
@@ -146,26 +213,48 @@ function answerText(t: Translator, locale: Locale, event: Event, q: Question, va
   return value;
 }
 
-export function applicationDetailBody(o: { t: Translator; locale: Locale; event: Event; a: Application; audit: HistoryEntry[]; staff?: ReadonlyMap<string, string> }): SafeHtml {
+export interface DetailNav {
+  /** The list this application was opened from (with its filters and order). */
+  list: string;
+  prev: string | null;
+  next: string | null;
+}
+
+export function applicationDetailBody(o: {
+  t: Translator;
+  locale: Locale;
+  event: Event;
+  a: Application;
+  audit: HistoryEntry[];
+  staff?: ReadonlyMap<string, string>;
+  /** Blind review (reviewer role): no name, address, country or guest names. */
+  blind?: boolean;
+  nav?: DetailNav;
+}): SafeHtml {
   const { t, locale, event, a } = o;
+  const blind = !!o.blind;
   const known = new Set(event.questions.map((q) => q.id));
   // Answers to questions the organizer removed later are still shown, under their id.
   const orphans = Object.entries(a.answers).filter(([id, v]) => !known.has(id) && v);
   const preferred = event.preferredCountries.includes(a.country);
-  return html`<p class="eyebrow"><a href="/admin/events/${event.id}/applications">${contentFor(event, locale).title}</a></p>
-<h1>${a.name}</h1>
+  const nav = o.nav;
+  return html`<p class="eyebrow"><a href="/admin/events/${event.id}/applications${nav?.list ? `?${nav.list}` : ''}">${contentFor(event, locale).title}</a></p>
+${nav ? html`<nav class="actions pager" aria-label="${t('review.pager')}">${nav.prev ? html`<a href="${nav.prev}" rel="prev">${t('review.prev')}</a>` : ''}${
+    nav.next ? html` <a href="${nav.next}" rel="next">${t('review.next')}</a>` : ''
+  }</nav>` : ''}
+<h1>${blind ? blindLabel(t, a) : a.name}</h1>
 <dl class="details">
 <div><dt>${t('admin.apps.status')}</dt><dd>${stateLabel(t, a.status, a.verified)}</dd></div>
-<div><dt>${t('form.email')}</dt><dd><a href="mailto:${a.email}">${a.email}</a></dd></div>
-<div><dt>${t('form.country')}</dt><dd>${countryName(a.country, locale)}${preferred ? html` <span class="badge">${t('admin.apps.preferred')}</span>` : ''}</dd></div>
+${blind ? html`<div><dt>${t('review.blind')}</dt><dd>${t('review.blind_hint')}</dd></div>` : html`<div><dt>${t('form.email')}</dt><dd><a href="mailto:${a.email}">${a.email}</a></dd></div>
+<div><dt>${t('form.country')}</dt><dd>${countryName(a.country, locale)}${preferred ? html` <span class="badge">${t('admin.apps.preferred')}</span>` : ''}</dd></div>`}
 <div><dt>${t('form.language')}</dt><dd>${t(`language.${a.locale}`)}</dd></div>
 <div><dt>${t('admin.apps.applied')}</dt><dd>${formatDateTime(a.createdAt, locale, event.timezone)}</dd></div>
 ${a.verifiedAt ? html`<div><dt>${t('admin.apps.verified_at')}</dt><dd>${formatDateTime(a.verifiedAt, locale, event.timezone)}</dd></div>` : ''}
 ${a.withdrawnAt ? html`<div><dt>${t('admin.apps.withdrawn_at')}</dt><dd>${formatDateTime(a.withdrawnAt, locale, event.timezone)}</dd></div>` : ''}
 </dl>
 <h2>${t('admin.apps.party_of', { n: a.partySize, max: event.maxPartySize })}</h2>
-<ul class="party"><li>${a.name} <span class="muted">(${t('admin.apps.applicant')})</span></li>${a.guests.map(
-    (g) => html`<li>${g.name} <span class="muted">(${t(`relation.${g.relation}`)})</span></li>`,
+<ul class="party"><li>${blind ? t('admin.apps.applicant') : html`${a.name} <span class="muted">(${t('admin.apps.applicant')})</span>`}</li>${a.guests.map(
+    (g, i) => html`<li>${blind ? t('selection.guest_placeholder', { n: i + 1 }) : g.name} <span class="muted">(${t(`relation.${g.relation}`)})</span></li>`,
   )}</ul>
 <h2>${t('admin.apps.answers')}</h2>
 ${event.questions.length || orphans.length

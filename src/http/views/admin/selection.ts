@@ -22,6 +22,8 @@ export interface SelectionPageData {
   invites: Application[];
   values: FormValues;
   errors: FormErrors;
+  /** Applications on hold now: they are not entries; the freeze and the draw ask about them. */
+  held?: number;
   /** Which form the errors belong to. */
   errorForm?: 'invite' | 'csv' | 'freeze';
   /** A done-message key, or an error code to explain. */
@@ -42,7 +44,8 @@ function drawPanel(ctx: PageContext, d: SelectionPageData): SafeHtml {
 <div><dt>${t('draw.commitment')}</dt><dd><code>${draw.commitment}</code> · ${when(draw.committedAt!)}</dd></div>
 <div><dt>${t('draw.randomness')}</dt><dd>${draw.publicRandomnessLabel ?? t('draw.randomness_none')}</dd></div>
 ${draw.frozen ? html`<div><dt>${t('draw.freeze_hash')}</dt><dd><code>${draw.frozen.freezeHash}</code> · ${when(draw.frozen.at)}</dd></div>
-<div><dt>${t('draw.entries')}</dt><dd>${formatNumber(draw.frozen.entries, locale)} · ${t('draw.seats')}: ${formatNumber(draw.frozen.seats, locale)}</dd></div>` : ''}
+<div><dt>${t('draw.entries')}</dt><dd>${formatNumber(draw.frozen.entries, locale)} · ${t('draw.seats')}: ${formatNumber(draw.frozen.seats, locale)}</dd></div>
+${draw.frozen.heldExcluded ? html`<div><dt>${t('review.held_list')}</dt><dd>${t('review.held_excluded', { n: draw.frozen.heldExcluded })}</dd></div>` : ''}` : ''}
 ${draw.drawn ? html`<div><dt>${t('draw.result_hash')}</dt><dd><code>${draw.drawn.resultHash}</code> · ${when(draw.drawn.at)}</dd></div>
 <div><dt>${t('draw.selected')}</dt><dd>${`${t('outcome.selected_parties', { n: draw.drawn.selected })} ${t('outcome.waitlist_parties', { n: draw.drawn.waitlist })}`}</dd></div>` : ''}
 </dl>` : ''}`;
@@ -77,8 +80,15 @@ ${draw.publicRandomnessLabel
   : ''}
 <div class="actions"><button type="submit" class="primary">${t('selection.run')}</button></div></form>`;
   }
+  const held =
+    d.held && draw.status !== 'drawn'
+      ? html`<div class="notice" id="held-notice"><p><strong>${t('review.held_count', { n: d.held })}</strong> <a href="/admin/events/${event.id}/applications?status=held">${t(
+          'review.held_list',
+        )}</a></p><p>${t('review.held_rule')}</p></div>`
+      : '';
   return html`<section aria-labelledby="draw-h"><h2 id="draw-h">${t('selection.draw')}</h2>
 <p><strong>${t(`selection.draw_state_${draw.status}`)}</strong> <a href="/e/${event.slug}/draw">${t('selection.public_page')}</a></p>
+${held}
 ${facts}${form}</section>`;
 }
 

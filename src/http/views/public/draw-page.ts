@@ -47,6 +47,7 @@ ${s.frozen
 <div><dt>${t('draw.entries')}</dt><dd id="entry-count">${formatNumber(s.frozen.entries, locale)}</dd></div>
 <div><dt>${t('draw.seats')}</dt><dd>${formatNumber(s.frozen.seats, locale)}</dd></div>
 </dl>
+${s.frozen.heldExcluded ? html`<p id="held-excluded">${t('review.held_excluded', { n: s.frozen.heldExcluded })}</p>` : ''}
 ${groupTable(ctx, s.frozen.groups, !!s.drawn)}`
   : html`<p class="muted">${t('draw.not_frozen')}</p>`}
 <h3>${t('draw.step_draw')}</h3>

@@ -1,0 +1,72 @@
+import { contentFor, type Event } from '../domain/event.ts';
+import type { Locale } from '../domain/locales.ts';
+import { formatDateTime, t } from '../i18n/index.ts';
+import type { RenderedMail } from './render.ts';
+import type { OfferSource } from './selection-mails.ts';
+import { renderTemplate } from './templates.ts';
+
+/**
+ * Previews for confirmation pages: the real templates, rendered with sample values. Capability links are
+ * placeholders — a preview never mints a token — and the name is a placeholder in the mail's language.
+ */
+export interface PreviewGroup {
+  locale: Locale;
+  count: number;
+  /** A party size to show in the mail (offers), e.g. of the first such applicant. */
+  seats?: number;
+}
+
+export interface RenderedPreview {
+  /** Template name: what the mail is. */
+  kind: string;
+  locale: Locale;
+  count: number;
+  mail: RenderedMail;
+}
+
+const link = (publicUrl: string, locale: Locale) => `${publicUrl}/a/[${t(locale, 'review.preview_link')}]`;
+const sampleName = (locale: Locale) => t(locale, 'review.preview_name');
+
+export function rejectionPreviews(event: Event, groups: readonly PreviewGroup[]): RenderedPreview[] {
+  return groups.map((g) => ({
+    kind: 'application.rejected',
+    locale: g.locale,
+    count: g.count,
+    mail: renderTemplate({ name: 'application.rejected', locale: g.locale, params: { name: sampleName(g.locale), eventTitle: contentFor(event, g.locale).title } }),
+  }));
+}
+
+/** The offer as makeOffer words it: deadline = now + the event's confirmation hours, in the event's time zone. */
+export function offerPreviews(event: Event, groups: readonly PreviewGroup[], source: OfferSource, now: Date, publicUrl: string): RenderedPreview[] {
+  const expiresAt = new Date(now.getTime() + event.confirmHours * 3_600_000).toISOString();
+  return groups.map((g) => ({
+    kind: 'offer',
+    locale: g.locale,
+    count: g.count,
+    mail: renderTemplate({
+      name: 'offer',
+      locale: g.locale,
+      params: {
+        name: sampleName(g.locale),
+        eventTitle: contentFor(event, g.locale).title,
+        url: link(publicUrl, g.locale),
+        deadline: formatDateTime(expiresAt, g.locale, event.timezone),
+        seats: g.seats ?? 1,
+        source,
+      },
+    }),
+  }));
+}
+
+export function waitlistedPreviews(event: Event, groups: readonly PreviewGroup[], publicUrl: string): RenderedPreview[] {
+  return groups.map((g) => ({
+    kind: 'draw.waitlisted',
+    locale: g.locale,
+    count: g.count,
+    mail: renderTemplate({
+      name: 'draw.waitlisted',
+      locale: g.locale,
+      params: { name: sampleName(g.locale), eventTitle: contentFor(event, g.locale).title, url: link(publicUrl, g.locale), position: 1 },
+    }),
+  }));
+}
