@@ -50,13 +50,31 @@ export interface Event {
   revealAt: string | null;
   /** When time and venue were revealed (null = still to be announced). */
   revealedAt: string | null;
+  /** A fixed confirm deadline (UTC ISO) for every offer, instead of confirmHours after the offer (null = hours). */
+  confirmUntil: string | null;
+  /** Hours an invitee has to confirm (null = the event's default window). */
+  inviteConfirmHours: number | null;
+  /** Display name of the event's mails ("Summer Festival" <no-reply@…>); null = the instance's own. */
+  mailSenderName: string | null;
+  /** Reply-To of the event's mails; null = none. */
+  mailReplyTo: string | null;
 }
 
 /** What an organizer edits; the selection fields have defaults. */
-export type EventInput = Omit<Event, 'id' | 'confirmHours' | 'retentionDays' | 'venueMapUrl' | 'revealAt' | 'revealedAt'> &
-  Partial<Pick<Event, 'confirmHours' | 'retentionDays' | 'venueMapUrl' | 'revealAt' | 'revealedAt'>>;
+type DefaultedField = 'confirmHours' | 'retentionDays' | 'venueMapUrl' | 'revealAt' | 'revealedAt' | 'confirmUntil' | 'inviteConfirmHours' | 'mailSenderName' | 'mailReplyTo';
+export type EventInput = Omit<Event, 'id' | DefaultedField> & Partial<Pick<Event, DefaultedField>>;
 
-export const EVENT_DEFAULTS = { confirmHours: 72, retentionDays: 30, venueMapUrl: null, revealAt: null, revealedAt: null } as const;
+export const EVENT_DEFAULTS = {
+  confirmHours: 72,
+  retentionDays: 30,
+  venueMapUrl: null,
+  revealAt: null,
+  revealedAt: null,
+  confirmUntil: null,
+  inviteConfirmHours: null,
+  mailSenderName: null,
+  mailReplyTo: null,
+} as const;
 
 /** Is the event taking applications right now? Decided on the server clock only. */
 export type IntakeState = 'open' | 'not_open' | 'closed';
