@@ -2,6 +2,7 @@ import { DEFAULT_LOCALE, isLocale, type Locale } from '../domain/locales.ts';
 import type { OutboxRow } from '../db/schema.ts';
 import { alreadyAppliedMail, setupMail, verificationMail, withdrawnMail, type RenderedMail } from './render.ts';
 import { offerMail, waitlistedMail } from './selection-mails.ts';
+import { offerExtendedMail, offerReminderMail } from './deadline-mails.ts';
 import { confirmedMail, declinedMail, expiredMail, revealMail } from './after-draw-mails.ts';
 
 /**
@@ -32,6 +33,10 @@ export const mailTemplates = {
   'offer.expired': expiredMail,
   /** The reveal and a later change of the details (`update: true`). */
   'event.reveal': revealMail,
+  /** 24 h before an offer expires (services/deadlines.ts). */
+  'offer.reminder': offerReminderMail,
+  /** The organizer extended an offer's deadline. */
+  'offer.extended': offerExtendedMail,
 } as const satisfies Record<string, (locale: Locale, params: never) => RenderedMail>;
 
 export type MailTemplateName = keyof typeof mailTemplates;
