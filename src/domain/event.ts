@@ -1,9 +1,14 @@
 import type { FieldError } from '../errors.ts';
 import { isCountryCode } from './countries.ts';
+import { isEmail } from './email.ts';
 import { LOCALES, type Locale, isLocale } from './locales.ts';
 
-export type QuestionType = 'short_text' | 'long_text' | 'single_choice' | 'yes_no';
-export const QUESTION_TYPES: readonly QuestionType[] = ['short_text', 'long_text', 'single_choice', 'yes_no'];
+export type QuestionType = 'short_text' | 'long_text' | 'single_choice' | 'multiple_choice' | 'yes_no' | 'number' | 'date';
+export const QUESTION_TYPES: readonly QuestionType[] = ['short_text', 'long_text', 'single_choice', 'multiple_choice', 'yes_no', 'number', 'date'];
+/** Types whose answers are option ids (multiple choice: several, comma-separated). */
+export const hasOptions = (type: QuestionType): boolean => type === 'single_choice' || type === 'multiple_choice';
+/** Questions per event: enough for any form, small enough for one page. */
+export const MAX_QUESTIONS = 50;
 
 export type Localized = Partial<Record<Locale, string>>;
 
@@ -110,6 +115,22 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+const hoursOk = (h: unknown) => Number.isInteger(h) && (h as number) >= 1 && (h as number) <= 24 * 60;
+
+/** Confirm windows (domain/deadlines.ts) and how the event's mails name their sender. */
+function validateDeadlinesAndMail(input: EventInput, errors: FieldError[]): void {
+  if (input.confirmHours !== undefined && !hoursOk(input.confirmHours)) errors.push({ field: 'confirmHours', code: 'out_of_range', params: { min: 1, max: 1440 } });
+  if (input.inviteConfirmHours != null && !hoursOk(input.inviteConfirmHours)) {
+    errors.push({ field: 'inviteConfirmHours', code: 'out_of_range', params: { min: 1, max: 1440 } });
+  }
+  if (input.confirmUntil != null && !ISO.test(input.confirmUntil)) errors.push({ field: 'confirmUntil', code: 'invalid_datetime' });
+  // The name goes into a From header: no line breaks, no characters that would end the display name.
+  if (input.mailSenderName != null && (input.mailSenderName.length > 100 || /[\r\n<>"\\]/.test(input.mailSenderName))) {
+    errors.push({ field: 'mailSenderName', code: 'invalid_sender_name', params: { max: 100 } });
+  }
+  if (input.mailReplyTo != null && (!isEmail(input.mailReplyTo) || input.mailReplyTo.length > 254)) errors.push({ field: 'mailReplyTo', code: 'invalid_email' });
+}
+
 /** Validates an event definition; returns field errors (empty when valid). */
 export function validateEvent(input: EventInput): FieldError[] {
   const errors: FieldError[] = [];
@@ -151,15 +172,17 @@ export function validateEvent(input: EventInput): FieldError[] {
   }
   if (input.venueName && input.venueName.length > 200) errors.push({ field: 'venueName', code: 'too_long', params: { max: 200 } });
   if (input.venueAddress && input.venueAddress.length > 500) errors.push({ field: 'venueAddress', code: 'too_long', params: { max: 500 } });
+  if (input.questions.length > MAX_QUESTIONS) errors.push({ field: 'questions', code: 'too_many', params: { max: MAX_QUESTIONS } });
+  validateDeadlinesAndMail(input, errors);
   const ids = new Set<string>();
   input.questions.forEach((q, i) => {
     if (!/^[a-z0-9_-]{1,40}$/.test(q.id) || ids.has(q.id)) errors.push({ field: `questions.${i}.id`, code: 'invalid_id' });
     ids.add(q.id);
     if (!QUESTION_TYPES.includes(q.type)) errors.push({ field: `questions.${i}.type`, code: 'invalid_choice' });
     if (!localized(q.label, input.defaultLocale).trim()) req(`questions.${i}.label`);
-    if (q.type === 'single_choice' && (!q.options || q.options.length < 2)) {
+    if (hasOptions(q.type) && (!q.options || q.options.length < 2)) {
       errors.push({ field: `questions.${i}.options`, code: 'too_few_options' });
-    } else if (q.type === 'single_choice') {
+    } else if (hasOptions(q.type)) {
       // Answers store the option id, so ids must be stable, unique and plain; every option needs a label.
       const optionIds = new Set<string>();
       const bad = q.options!.some((o) => {

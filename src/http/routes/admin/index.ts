@@ -8,6 +8,8 @@ import exportAdminRoutes from './export.ts';
 import selectionAdminRoutes from './selection.ts';
 import userAdminRoutes from './users.ts';
 import revealAdminRoutes from './reveal.ts';
+import eventPreviewRoutes from './event-preview.ts';
+import offerAdminRoutes from './offers.ts';
 
 /** Organizer area: everything under /admin requires a signed-in staff member with the right role. */
 export default async function adminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
@@ -19,4 +21,6 @@ export default async function adminRoutes(app: FastifyInstance, opts: { deps: De
   await app.register(selectionAdminRoutes, opts);
   await app.register(userAdminRoutes, opts);
   await app.register(revealAdminRoutes, opts);
+  await app.register(eventPreviewRoutes, opts);
+  await app.register(offerAdminRoutes, opts);
 }
