@@ -27,6 +27,7 @@ export const ERROR_STATUS = {
   'ticket.not_found': 404,
   'ticket.already_used': 409,
   'ticket.not_valid': 409,
+  'ticket.bad_check': 422,
   'reveal.incomplete': 422,
   'draw.not_committed': 409,
   'draw.already_committed': 409,

@@ -80,6 +80,13 @@ export interface EventsTable {
   revealed_at: string | null;
   /** RFC 5545 SEQUENCE of the event's calendar entry: raised by every change of time or venue. */
   calendar_sequence: Generated<number>;
+  /** Migration 012: a fixed confirm deadline (UTC ISO) for every offer; null = confirm_hours after the offer. */
+  confirm_until: string | null;
+  /** Migration 012: hours an invitee has to confirm; null = the event's default window. */
+  invite_confirm_hours: number | null;
+  /** Migration 012: display name and Reply-To of this event's mails (null = the instance's MAIL_FROM only). */
+  mail_sender_name: string | null;
+  mail_reply_to: string | null;
 }
 
 export interface ApplicationsTable {
@@ -126,6 +133,8 @@ export interface ApplicationsTable {
   /** Average of the reviewers' scores × 100 (0 = not scored yet), and how many scored. */
   review_score: Generated<number>;
   review_count: Generated<number>;
+  /** Migration 012: when the "your offer expires in 24 h" reminder was enqueued for the current offer. */
+  offer_reminded_at: string | null;
 }
 
 export interface ApplicationLinksTable {
@@ -213,6 +222,8 @@ export interface TicketsTable {
   /** The client-made id of the scan that checked it in (migration 009): a retried scan is answered alike. */
   checked_in_scan: string | null;
   voided_at: string | null;
+  /** Migration 012: the short typed code (src/domain/door-code.ts), unique per event. */
+  door_code: string | null;
 }
 
 /** Intake (migration 003, ADR 0004). */

@@ -108,13 +108,44 @@ export function validateApplication(event: Event, input: ApplicationInput): { va
     if (q.type === 'long_text' && v.length > LIMITS.longText) errors.push({ field, code: 'too_long', params: { max: LIMITS.longText } });
     if (q.type === 'yes_no' && v !== 'yes' && v !== 'no') errors.push({ field, code: 'invalid_choice' });
     if (q.type === 'single_choice' && !q.options?.some((o) => o.id === v)) errors.push({ field, code: 'invalid_choice' });
-    answers[q.id] = v;
+    const answer = q.type === 'multiple_choice' || q.type === 'number' ? normalizeAnswer(q, v) : v;
+    if (answer === null) errors.push({ field, code: q.type === 'number' ? 'invalid_number' : 'invalid_choice' });
+    if (q.type === 'date' && !isDate(v)) errors.push({ field, code: 'invalid_date' });
+    if (answer === '') {
+      if (q.required) errors.push({ field, code: 'required' });
+      continue;
+    }
+    answers[q.id] = answer ?? v;
   }
 
   if (!truthy(input.consent)) errors.push({ field: 'consent', code: 'consent_required' });
 
   if (errors.length) return { errors };
   return { value: { name, email, country, locale, guests, answers }, errors };
+}
+
+/** A calendar date as typed in <input type="date">: YYYY-MM-DD, and a real day. */
+export function isDate(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+/**
+ * Stored form of a multiple-choice or number answer, or null when it is not one.
+ * Multiple choice: the chosen option ids, comma-separated in the question's order ('' = none chosen).
+ * Number: a plain decimal ("1,5" as typed in German becomes "1.5").
+ */
+function normalizeAnswer(q: Event['questions'][number], v: string): string | null {
+  if (q.type === 'number') {
+    const n = v.replace(/\s/g, '').replace(',', '.');
+    return /^-?\d{1,12}(\.\d{1,6})?$/.test(n) ? n : null;
+  }
+  const chosen = new Set(v.split(',').map((x) => x.trim()).filter(Boolean));
+  const ids = (q.options ?? []).map((o) => o.id);
+  if ([...chosen].some((c) => !ids.includes(c))) return null;
+  return ids.filter((id) => chosen.has(id)).join(',');
 }
 
 /** Lifecycle; the draw (issue 4) adds selected, waitlisted, confirmed and friends. */

@@ -1,9 +1,14 @@
 import type { FieldError } from '../errors.ts';
 import { isCountryCode } from './countries.ts';
+import { isEmail } from './email.ts';
 import { LOCALES, type Locale, isLocale } from './locales.ts';
 
-export type QuestionType = 'short_text' | 'long_text' | 'single_choice' | 'yes_no';
-export const QUESTION_TYPES: readonly QuestionType[] = ['short_text', 'long_text', 'single_choice', 'yes_no'];
+export type QuestionType = 'short_text' | 'long_text' | 'single_choice' | 'multiple_choice' | 'yes_no' | 'number' | 'date';
+export const QUESTION_TYPES: readonly QuestionType[] = ['short_text', 'long_text', 'single_choice', 'multiple_choice', 'yes_no', 'number', 'date'];
+/** Types whose answers are option ids (multiple choice: several, comma-separated). */
+export const hasOptions = (type: QuestionType): boolean => type === 'single_choice' || type === 'multiple_choice';
+/** Questions per event: enough for any form, small enough for one page. */
+export const MAX_QUESTIONS = 50;
 
 export type Localized = Partial<Record<Locale, string>>;
 
@@ -50,13 +55,31 @@ export interface Event {
   revealAt: string | null;
   /** When time and venue were revealed (null = still to be announced). */
   revealedAt: string | null;
+  /** A fixed confirm deadline (UTC ISO) for every offer, instead of confirmHours after the offer (null = hours). */
+  confirmUntil: string | null;
+  /** Hours an invitee has to confirm (null = the event's default window). */
+  inviteConfirmHours: number | null;
+  /** Display name of the event's mails ("Summer Festival" <no-reply@…>); null = the instance's own. */
+  mailSenderName: string | null;
+  /** Reply-To of the event's mails; null = none. */
+  mailReplyTo: string | null;
 }
 
 /** What an organizer edits; the selection fields have defaults. */
-export type EventInput = Omit<Event, 'id' | 'confirmHours' | 'retentionDays' | 'venueMapUrl' | 'revealAt' | 'revealedAt'> &
-  Partial<Pick<Event, 'confirmHours' | 'retentionDays' | 'venueMapUrl' | 'revealAt' | 'revealedAt'>>;
+type DefaultedField = 'confirmHours' | 'retentionDays' | 'venueMapUrl' | 'revealAt' | 'revealedAt' | 'confirmUntil' | 'inviteConfirmHours' | 'mailSenderName' | 'mailReplyTo';
+export type EventInput = Omit<Event, 'id' | DefaultedField> & Partial<Pick<Event, DefaultedField>>;
 
-export const EVENT_DEFAULTS = { confirmHours: 72, retentionDays: 30, venueMapUrl: null, revealAt: null, revealedAt: null } as const;
+export const EVENT_DEFAULTS = {
+  confirmHours: 72,
+  retentionDays: 30,
+  venueMapUrl: null,
+  revealAt: null,
+  revealedAt: null,
+  confirmUntil: null,
+  inviteConfirmHours: null,
+  mailSenderName: null,
+  mailReplyTo: null,
+} as const;
 
 /** Is the event taking applications right now? Decided on the server clock only. */
 export type IntakeState = 'open' | 'not_open' | 'closed';
@@ -90,6 +113,22 @@ export function isTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+const hoursOk = (h: unknown) => Number.isInteger(h) && (h as number) >= 1 && (h as number) <= 24 * 60;
+
+/** Confirm windows (domain/deadlines.ts) and how the event's mails name their sender. */
+function validateDeadlinesAndMail(input: EventInput, errors: FieldError[]): void {
+  if (input.confirmHours !== undefined && !hoursOk(input.confirmHours)) errors.push({ field: 'confirmHours', code: 'out_of_range', params: { min: 1, max: 1440 } });
+  if (input.inviteConfirmHours != null && !hoursOk(input.inviteConfirmHours)) {
+    errors.push({ field: 'inviteConfirmHours', code: 'out_of_range', params: { min: 1, max: 1440 } });
+  }
+  if (input.confirmUntil != null && !ISO.test(input.confirmUntil)) errors.push({ field: 'confirmUntil', code: 'invalid_datetime' });
+  // The name goes into a From header: no line breaks, no characters that would end the display name.
+  if (input.mailSenderName != null && (input.mailSenderName.length > 100 || /[\r\n<>"\\]/.test(input.mailSenderName))) {
+    errors.push({ field: 'mailSenderName', code: 'invalid_sender_name', params: { max: 100 } });
+  }
+  if (input.mailReplyTo != null && (!isEmail(input.mailReplyTo) || input.mailReplyTo.length > 254)) errors.push({ field: 'mailReplyTo', code: 'invalid_email' });
 }
 
 /** Validates an event definition; returns field errors (empty when valid). */
@@ -133,15 +172,17 @@ export function validateEvent(input: EventInput): FieldError[] {
   }
   if (input.venueName && input.venueName.length > 200) errors.push({ field: 'venueName', code: 'too_long', params: { max: 200 } });
   if (input.venueAddress && input.venueAddress.length > 500) errors.push({ field: 'venueAddress', code: 'too_long', params: { max: 500 } });
+  if (input.questions.length > MAX_QUESTIONS) errors.push({ field: 'questions', code: 'too_many', params: { max: MAX_QUESTIONS } });
+  validateDeadlinesAndMail(input, errors);
   const ids = new Set<string>();
   input.questions.forEach((q, i) => {
     if (!/^[a-z0-9_-]{1,40}$/.test(q.id) || ids.has(q.id)) errors.push({ field: `questions.${i}.id`, code: 'invalid_id' });
     ids.add(q.id);
     if (!QUESTION_TYPES.includes(q.type)) errors.push({ field: `questions.${i}.type`, code: 'invalid_choice' });
     if (!localized(q.label, input.defaultLocale).trim()) req(`questions.${i}.label`);
-    if (q.type === 'single_choice' && (!q.options || q.options.length < 2)) {
+    if (hasOptions(q.type) && (!q.options || q.options.length < 2)) {
       errors.push({ field: `questions.${i}.options`, code: 'too_few_options' });
-    } else if (q.type === 'single_choice') {
+    } else if (hasOptions(q.type)) {
       // Answers store the option id, so ids must be stable, unique and plain; every option needs a label.
       const optionIds = new Set<string>();
       const bad = q.options!.some((o) => {

@@ -1,5 +1,5 @@
 import type { FieldError } from '../errors.ts';
-import { type Event, type EventInput, isTimeZone, type Question, type QuestionType } from '../domain/event.ts';
+import { EVENT_DEFAULTS, type Event, type EventInput, hasOptions, isTimeZone, MAX_QUESTIONS, type Question, type QuestionType } from '../domain/event.ts';
 import { LOCALES, type Locale, isLocale } from '../domain/locales.ts';
 import { utcToWallTime, wallTimeToUtc } from '../domain/wall-time.ts';
 
@@ -13,7 +13,7 @@ export type EventFormValues = Record<string, string>;
 
 /** Question slots: every existing question plus this many empty ones (no JavaScript needed to add one). */
 export const EMPTY_QUESTION_SLOTS = 2;
-const MAX_SLOTS = 50;
+const MAX_SLOTS = MAX_QUESTIONS + EMPTY_QUESTION_SLOTS;
 
 export const TIME_FIELDS = ['startsAt', 'endsAt', 'applicationsOpenAt', 'applicationsCloseAt'] as const;
 
@@ -23,6 +23,8 @@ export interface ParsedEventForm {
   errors: FieldError[];
   /** input.questions[i] came from form slot slots[i] (empty slots are skipped). */
   slots: number[];
+  /** The slug field was empty: input.slug was made from the title (the caller may add -2, -3 if it is taken). */
+  slugFromTitle: boolean;
 }
 
 /** Flat string values of an urlencoded body; repeated keys (a multi-select) are joined by spaces. */
@@ -140,14 +142,28 @@ export function parseEventForm(v: EventFormValues, base: { status: Event['status
     }
     const type = (v[`${p}type`] ?? '') as QuestionType;
     const q: Question = { id, type, required: yes(v[`${p}required`]), label };
-    if (type === 'single_choice') q.options = parseOptions(options);
+    if (hasOptions(type)) q.options = parseOptions(options);
     questions.push(q);
     slots.push(s);
   }
 
   const int = (x: string | undefined) => (/^\s*\d{1,9}\s*$/.test(x ?? '') ? Number(x) : Number.NaN);
+
+  // Deadlines: a window in hours, or a fixed date and time in the event's zone; invites may have their own window.
+  const byDate = v.confirmMode === 'date';
+  let confirmUntil: string | null = null;
+  if (byDate) {
+    const raw = (v.confirmUntil ?? '').trim();
+    confirmUntil = raw ? wallTimeToUtc(raw, timezone) : null;
+    if (!raw) errors.push({ field: 'confirmUntil', code: 'required' });
+    else if (confirmUntil === null && zoneKnown) errors.push({ field: 'confirmUntil', code: 'invalid_datetime' });
+  }
+  const inviteHours = (v.inviteConfirmHours ?? '').trim();
+
+  const typedSlug = (v.slug ?? '').trim();
+  const title = content[isLocale(defaultLocale) ? defaultLocale : 'en']?.title ?? Object.values(content)[0]?.title ?? '';
   const input: EventInput = {
-    slug: (v.slug ?? '').trim(),
+    slug: typedSlug || slugFromTitle(title),
     status: base.status,
     timezone,
     ...times,
@@ -160,8 +176,86 @@ export function parseEventForm(v: EventFormValues, base: { status: Event['status
     questions,
     content,
     defaultLocale,
+    confirmHours: (v.confirmHours ?? '').trim() ? int(v.confirmHours) : EVENT_DEFAULTS.confirmHours,
+    confirmUntil,
+    inviteConfirmHours: inviteHours ? int(inviteHours) : null,
+    mailSenderName: (v.mailSenderName ?? '').trim() || null,
+    mailReplyTo: (v.mailReplyTo ?? '').trim() || null,
   };
-  return { input, errors, slots };
+  return { input, errors, slots, slugFromTitle: !typedSlug };
+}
+
+/** A slug from a title: "Sommerfest am Fluss 2026!" → "sommerfest-am-fluss-2026" (at most 64 characters). */
+export function slugFromTitle(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/ß/g, 'ss')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+  return slug || 'event';
+}
+
+/** The same slug with a number: "summer-party" → "summer-party-2" (still at most 64 characters). */
+export function numberedSlug(slug: string, n: number): string {
+  const suffix = `-${n}`;
+  return `${slug.slice(0, 64 - suffix.length).replace(/-+$/, '')}${suffix}`;
+}
+
+/**
+ * What a button of the editor asks for, besides saving. Without JavaScript, adding, moving and removing
+ * questions and filtering the country list are form posts that re-render the editor with everything typed kept.
+ */
+export type EditorAction = { kind: 'save' } | { kind: 'add' } | { kind: 'filter' } | { kind: 'up' | 'down' | 'remove'; slot: number };
+
+export function editorAction(v: EventFormValues): EditorAction {
+  const a = v.editor_action ?? '';
+  if (a === 'add') return { kind: 'add' };
+  if (a === 'filter') return { kind: 'filter' };
+  const m = /^(up|down|remove):(\d{1,3})$/.exec(a);
+  if (m) return { kind: m[1] as 'up' | 'down' | 'remove', slot: Number(m[2]) };
+  return { kind: 'save' };
+}
+
+function slotValues(v: EventFormValues, s: number): EventFormValues {
+  const p = `questions_${s}_`;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => k.startsWith(p)).map(([k, x]) => [k.slice(p.length), x]));
+}
+
+function withSlots(v: EventFormValues, slots: EventFormValues[]): EventFormValues {
+  const out = Object.fromEntries(Object.entries(v).filter(([k]) => !/^questions_\d+_/.test(k)));
+  slots.forEach((fields, s) => {
+    for (const [k, x] of Object.entries(fields)) out[`questions_${s}_${k}`] = x;
+  });
+  out.question_slots = String(slots.length);
+  return out;
+}
+
+/**
+ * The form after an editor action, pure: questions added (an empty slot at the end), moved up or down, or
+ * removed (later ones move up). `focus` names the control to focus on the re-rendered page, so a keyboard
+ * user stays where they were.
+ */
+export function applyEditorAction(v: EventFormValues, a: EditorAction): { values: EventFormValues; focus: string | null } {
+  const n = slotCount(v);
+  const slots = Array.from({ length: n }, (_, s) => slotValues(v, s));
+  if (a.kind === 'add') {
+    if (n >= MAX_SLOTS) return { values: v, focus: 'add-question' };
+    return { values: withSlots(v, [...slots, {}]), focus: `f-questions_${n}_label_${isLocale(v.defaultLocale) ? v.defaultLocale : 'en'}` };
+  }
+  if (a.kind === 'filter') return { values: v, focus: 'f-country_filter' };
+  if (a.kind === 'save' || a.slot >= n) return { values: v, focus: null };
+  if (a.kind === 'remove') {
+    const rest = slots.filter((_, s) => s !== a.slot);
+    return { values: withSlots(v, rest), focus: rest.length ? `q-${Math.min(a.slot, rest.length - 1)}` : 'add-question' };
+  }
+  const to = a.kind === 'up' ? a.slot - 1 : a.slot + 1;
+  if (to < 0 || to >= n) return { values: v, focus: null };
+  [slots[a.slot], slots[to]] = [slots[to], slots[a.slot]];
+  return { values: withSlots(v, slots), focus: `q-${to}` };
 }
 
 /** Form values for an event (the edit page), times shown in the event's zone. */
@@ -196,8 +290,16 @@ export function eventToFormValues(e: Event): EventFormValues {
     v[`${p}type`] = q.type;
     if (q.required) v[`${p}required`] = 'yes';
     for (const l of LOCALES) if (q.label[l]) v[`${p}label_${l}`] = q.label[l]!;
-    if (q.type === 'single_choice') v[`${p}options`] = formatOptions(q);
+    if (hasOptions(q.type)) v[`${p}options`] = formatOptions(q);
   });
+  v.confirmHours = String(e.confirmHours);
+  if (e.confirmUntil) {
+    v.confirmMode = 'date';
+    v.confirmUntil = utcToWallTime(e.confirmUntil, e.timezone);
+  } else v.confirmMode = 'hours';
+  if (e.inviteConfirmHours) v.inviteConfirmHours = String(e.inviteConfirmHours);
+  if (e.mailSenderName) v.mailSenderName = e.mailSenderName;
+  if (e.mailReplyTo) v.mailReplyTo = e.mailReplyTo;
   return v;
 }
 
@@ -212,6 +314,8 @@ export function newEventFormValues(locale: Locale): EventFormValues {
     startsTba: 'yes',
     venueTba: 'yes',
     question_slots: String(EMPTY_QUESTION_SLOTS),
+    confirmMode: 'hours',
+    confirmHours: String(EVENT_DEFAULTS.confirmHours),
   };
 }
 

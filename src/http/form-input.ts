@@ -2,11 +2,18 @@ import type { ApplicationInput } from '../domain/application.ts';
 
 export type FormValues = Record<string, string>;
 
-/** Flat string values of an urlencoded body (a repeated key keeps its last value). */
+/**
+ * Flat string values of an urlencoded body (a repeated key keeps its last value — except answers: the
+ * checkboxes of a multiple-choice question send one answer_<id> per ticked option, joined here by commas).
+ */
 export function formValues(body: unknown): FormValues {
   const out: FormValues = {};
   if (!body || typeof body !== 'object') return out;
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (Array.isArray(v) && k.startsWith('answer_')) {
+      out[k] = v.filter((x): x is string => typeof x === 'string').join(',').slice(0, 10_000);
+      continue;
+    }
     const last = Array.isArray(v) ? v[v.length - 1] : v;
     if (typeof last === 'string') out[k] = last.slice(0, 10_000);
   }

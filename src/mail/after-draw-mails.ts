@@ -64,14 +64,17 @@ export function eventIcsAttachment(event: Event, locale: Locale, title: string, 
 /** "Your place is confirmed": who comes, the tickets link, and the details when they are already revealed. */
 export function confirmedMail(
   locale: Locale,
-  p: { name: string; eventTitle: string; seats: number; holders: string[]; ticketsUrl: string; details: EventDetails | null },
+  p: { name: string; eventTitle: string; seats: number; holders: string[]; doorCodes?: string[]; ticketsUrl: string; details: EventDetails | null },
 ): RenderedMail {
   return renderMail(locale, {
     subject: t(locale, 'mail.confirmed.subject', { event: p.eventTitle }),
     greeting: t(locale, 'mail.greeting', { name: p.name }),
     paragraphs: [
       t(locale, 'mail.confirmed.body', { event: p.eventTitle, seats: p.seats }),
-      `${t(locale, 'mail.confirmed.who')}\n${p.holders.map((h) => `– ${h}`).join('\n')}`,
+      // Door codes (optional: rows enqueued before migration 012 have none) beside each name, for typing at the door.
+      `${t(locale, 'mail.confirmed.who')}\n${p.holders
+        .map((h, i) => (p.doorCodes?.[i] ? `– ${h} — ${t(locale, 'doorcode.mail_code', { code: p.doorCodes[i] })}` : `– ${h}`))
+        .join('\n')}`,
       p.details ? `${t(locale, 'mail.confirmed.details')}\n${detailParagraph(locale, p.details)}` : t(locale, 'mail.confirmed.tba'),
       t(locale, 'mail.confirmed.tickets'),
     ],

@@ -9,8 +9,14 @@ import type { Clock } from '../platform/clock.ts';
 import type { Attachment } from './outbox.ts';
 import { renderOutboxMail } from './templates.ts';
 
+/** How one event's mails name their sender (migration 012); absent for mails of no event. */
+export interface EventSender {
+  name: string | null;
+  replyTo: string | null;
+}
+
 export interface MailTransport {
-  send(row: OutboxRow): Promise<void>;
+  send(row: OutboxRow, sender?: EventSender): Promise<void>;
   close(): void;
 }
 
@@ -18,11 +24,14 @@ export interface MailTransport {
  * The message for one row. A template row (src/mail/templates.ts) is rendered here, at send time; a rendering
  * failure (say, a template unknown to this version) throws like a failed delivery and is retried with backoff.
  */
-function message(row: OutboxRow, from: string, domain: string) {
+function message(row: OutboxRow, from: string, domain: string, sender?: EventSender) {
   const attachments = row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : [];
   const mail = renderOutboxMail(row);
+  // An event's own sender name goes with the instance's address (SPF/DKIM stay valid); nodemailer encodes the name.
+  const address = from.match(/<([^>]+)>/)?.[1] ?? from.trim();
   return {
-    from,
+    from: sender?.name ? { name: sender.name, address } : from,
+    ...(sender?.replyTo ? { replyTo: sender.replyTo } : {}),
     to: row.to_address,
     subject: mail.subject,
     text: mail.text,
@@ -37,8 +46,8 @@ export function smtpTransport(url: string, from: string): MailTransport {
   const transporter: Transporter = nodemailer.createTransport(url.includes('pool=') ? url : `${url}${url.includes('?') ? '&' : '?'}pool=true`);
   const domain = from.match(/@([^>\s]+)/)?.[1] ?? 'admit.localhost';
   return {
-    async send(row) {
-      await transporter.sendMail(message(row, from, domain));
+    async send(row, sender) {
+      await transporter.sendMail(message(row, from, domain, sender));
     },
     close: () => transporter.close(),
   };
@@ -50,8 +59,8 @@ export function fileTransport(dir: string, from: string): MailTransport {
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const domain = from.match(/@([^>\s]+)/)?.[1] ?? 'admit.localhost';
   return {
-    async send(row) {
-      const info = await transporter.sendMail(message(row, from, domain));
+    async send(row, sender) {
+      const info = await transporter.sendMail(message(row, from, domain, sender));
       await writeFile(join(dir, `${row.id}.eml`), info.message as Buffer, { mode: PRIVATE_FILE_MODE }); // = mailFile(dataDir, id), see files.ts
     },
     close: () => {},
@@ -150,8 +159,11 @@ export class OutboxSender implements MailSender {
       if (!rows.length) return sent;
       const queue = [...rows];
       const delivered: string[] = [];
+      const senders = await this.#eventSenders(rows);
       const workers = Array.from({ length: Math.min(this.#opts.concurrency, queue.length) }, async () => {
-        for (let row = queue.shift(); row; row = queue.shift()) if (await this.#sendOne(row)) delivered.push(row.id);
+        for (let row = queue.shift(); row; row = queue.shift()) {
+          if (await this.#sendOne(row, row.event_id ? senders.get(row.event_id) : undefined)) delivered.push(row.id);
+        }
       });
       await Promise.all(workers);
       await this.#markSent(delivered);
@@ -205,11 +217,19 @@ export class OutboxSender implements MailSender {
     return rows.sort((a, b) => (a.next_attempt_at < b.next_attempt_at ? -1 : a.next_attempt_at > b.next_attempt_at ? 1 : 0));
   }
 
+  /** Sender name and Reply-To of the events of a claimed batch: one query per batch. */
+  async #eventSenders(rows: OutboxRow[]): Promise<Map<string, EventSender>> {
+    const ids = [...new Set(rows.map((r) => r.event_id).filter((id): id is string => !!id))];
+    if (!ids.length) return new Map();
+    const events = await this.#opts.db.selectFrom('events').select(['id', 'mail_sender_name', 'mail_reply_to']).where('id', 'in', ids).execute();
+    return new Map(events.map((e) => [e.id, { name: e.mail_sender_name, replyTo: e.mail_reply_to }]));
+  }
+
   /** Sends one claimed row; a failure is recorded with its backoff at once, a success by #markSent. */
-  async #sendOne(row: OutboxRow): Promise<boolean> {
+  async #sendOne(row: OutboxRow, sender?: EventSender): Promise<boolean> {
     const { db, clock, transport, maxAttempts, instanceId } = this.#opts;
     try {
-      await transport.send(row);
+      await transport.send(row, sender);
       return true;
     } catch (err) {
       const attempts = row.attempts + 1;

@@ -3,6 +3,7 @@ import type { OutboxRow } from '../db/schema.ts';
 import { alreadyAppliedMail, setupMail, verificationMail, withdrawnMail, type RenderedMail } from './render.ts';
 import { offerMail, waitlistedMail } from './selection-mails.ts';
 import { rejectedMail } from './review-mails.ts';
+import { offerExtendedMail, offerReminderMail } from './deadline-mails.ts';
 import { confirmedMail, declinedMail, expiredMail, revealMail } from './after-draw-mails.ts';
 import { passwordResetMail } from './staff-mails.ts';
 
@@ -37,6 +38,10 @@ export const mailTemplates = {
   'event.reveal': revealMail,
   /** A rejection in review, when the organizer chose to send it. */
   'application.rejected': rejectedMail,
+  /** 24 h before an offer expires (services/deadlines.ts). */
+  'offer.reminder': offerReminderMail,
+  /** The organizer extended an offer's deadline. */
+  'offer.extended': offerExtendedMail,
 } as const satisfies Record<string, (locale: Locale, params: never) => RenderedMail>;
 
 export type MailTemplateName = keyof typeof mailTemplates;

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/connect.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
+import { parseDoorCode } from '../domain/door-code.ts';
 import { hashToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
 import { nextId } from './ids.ts';
@@ -13,7 +14,7 @@ import { normalizeTicketCode } from './tickets.ts';
  * sent again (the client's scan id), which gets its first answer again: a retry after a network failure must
  * not turn the guest at the door away.
  */
-export type CheckInOutcome = 'admitted' | 'already_checked_in' | 'unknown' | 'other_event' | 'not_valid';
+export type CheckInOutcome = 'admitted' | 'already_checked_in' | 'unknown' | 'other_event' | 'not_valid' | 'bad_check';
 
 export interface CheckInResult {
   outcome: CheckInOutcome;
@@ -40,6 +41,24 @@ async function ticketByTokenHash(db: Queryable, tokenHash: string) {
     .executeTakeFirst();
 }
 
+async function ticketByDoorCode(db: Queryable, eventId: string, doorCode: string) {
+  return db
+    .selectFrom('tickets')
+    .innerJoin('applications', 'applications.id', 'tickets.application_id')
+    .select(['tickets.id', 'tickets.event_id', 'tickets.holder_name', 'tickets.checked_in_at', 'tickets.checked_in_scan', 'tickets.voided_at', 'applications.status'])
+    .where('tickets.door_code', '=', doorCode)
+    .where('tickets.event_id', '=', eventId)
+    .executeTakeFirst();
+}
+
+/** The event of a typed door code when the client did not say (API): null when no or several events have it. */
+export async function eventOfDoorCode(db: Queryable, code: string): Promise<string | null> {
+  const parsed = parseDoorCode(code);
+  if (!parsed.ok) return null;
+  const rows = await db.selectFrom('tickets').select('event_id').where('door_code', '=', parsed.code).limit(2).execute();
+  return rows.length === 1 ? rows[0].event_id : null;
+}
+
 async function ticketById(db: Queryable, id: string) {
   return db
     .selectFrom('tickets')
@@ -56,7 +75,7 @@ export function validScanId(scan: unknown): string | null {
   return typeof scan === 'string' && /^[\w-]{8,64}$/.test(scan) ? scan : null;
 }
 
-async function admit(deps: Deps, eventId: string, ticket: TicketRow | undefined, staffId: string, via: 'code' | 'list', scan: string | null): Promise<CheckInResult> {
+async function admit(deps: Deps, eventId: string, ticket: TicketRow | undefined, staffId: string, via: 'code' | 'door_code' | 'list', scan: string | null): Promise<CheckInResult> {
   if (!ticket) return none('unknown');
   const base = { ticketId: ticket.id, holderName: ticket.holder_name };
   if (ticket.event_id !== eventId) return { outcome: 'other_event', ...base, checkedInAt: null };
@@ -87,8 +106,15 @@ async function admit(deps: Deps, eventId: string, ticket: TicketRow | undefined,
   return (now && replay(now)) ?? { outcome: 'not_valid', ...base, checkedInAt: null };
 }
 
-/** A scanned or typed code. `scan`: the client's id of this scan, the same when it retries (see admit). */
+/**
+ * A scanned or typed code: the QR token (or a URL ending in it), or the short door code printed under the QR
+ * code (any case, with or without hyphens). A door code whose check symbol does not match is a typo: refused
+ * as `bad_check`, never looked up. `scan`: the client's id of this scan, the same when it retries (see admit).
+ */
 export async function checkInByCode(deps: Deps, eventId: string, code: string, staffId: string, scan: string | null = null): Promise<CheckInResult> {
+  const door = parseDoorCode(code);
+  if (door.ok) return admit(deps, eventId, await ticketByDoorCode(deps.database.db, eventId, door.code), staffId, 'door_code', validScanId(scan));
+  if (door.reason === 'bad_check') return none('bad_check');
   const token = normalizeTicketCode(code);
   if (token.length < 20 || token.length > 100) return none('unknown');
   return admit(deps, eventId, await ticketByTokenHash(deps.database.db, hashToken(token)), staffId, 'code', validScanId(scan));
@@ -115,6 +141,8 @@ export interface TicketSearchHit {
   id: string;
   holderName: string;
   checkedInAt: string | null;
+  /** Everyone with a valid ticket in the same party (this ticket included), in party order. */
+  party: { id: string; holderName: string; checkedInAt: string | null }[];
 }
 
 /** Valid tickets whose holder's name contains the query (case-insensitive), for the door's fallback. */
@@ -125,7 +153,7 @@ export async function searchTickets(db: Queryable, eventId: string, query: strin
   const rows = await db
     .selectFrom('tickets')
     .innerJoin('applications', 'applications.id', 'tickets.application_id')
-    .select(['tickets.id', 'tickets.holder_name', 'tickets.checked_in_at'])
+    .select(['tickets.id', 'tickets.holder_name', 'tickets.checked_in_at', 'tickets.application_id'])
     .where('tickets.event_id', '=', eventId)
     .where('tickets.voided_at', 'is', null)
     .where('applications.status', '=', 'confirmed')
@@ -133,5 +161,19 @@ export async function searchTickets(db: Queryable, eventId: string, query: strin
     .orderBy('tickets.holder_name')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ id: r.id, holderName: r.holder_name, checkedInAt: r.checked_in_at }));
+  // The whole party of every hit, in one query: the door sees who else belongs and who is in already.
+  const appIds = [...new Set(rows.map((r) => r.application_id))];
+  const members = appIds.length
+    ? await db
+        .selectFrom('tickets')
+        .select(['id', 'holder_name', 'checked_in_at', 'application_id'])
+        .where('application_id', 'in', appIds)
+        .where('voided_at', 'is', null)
+        .orderBy('application_id')
+        .orderBy('position')
+        .execute()
+    : [];
+  const party = (appId: string) =>
+    members.filter((m) => m.application_id === appId).map((m) => ({ id: m.id, holderName: m.holder_name, checkedInAt: m.checked_in_at }));
+  return rows.map((r) => ({ id: r.id, holderName: r.holder_name, checkedInAt: r.checked_in_at, party: party(r.application_id) }));
 }

@@ -10,6 +10,7 @@ import { findApplicationByToken } from './applications.ts';
 import type { Deps } from './deps.ts';
 import { calendarSequence } from './calendar.ts';
 import { nextId } from './ids.ts';
+import { formatDoorCode } from '../domain/door-code.ts';
 import { issueTickets, ticketHolders, voidTickets } from './tickets.ts';
 import { promoteLocked, withSeatLock } from './waitlist.ts';
 
@@ -80,8 +81,8 @@ export async function confirmApplication(deps: Deps, applicationId: string, inpu
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw new AppError('offer.not_offered');
 
-    await issueTickets(trx, deps, app, holders, nowIso);
-    await mailConfirmation(trx, deps, event, app, { seats, holders: holders.map((h) => h.name), nowIso });
+    const tickets = await issueTickets(trx, deps, app, holders, nowIso);
+    await mailConfirmation(trx, deps, event, app, { seats, holders: holders.map((h) => h.name), doorCodes: tickets.map((tk) => formatDoorCode(tk.doorCode)), nowIso });
     await appendAudit(trx, {
       id: nextId(deps),
       at: nowIso,
@@ -103,7 +104,7 @@ async function mailConfirmation(
   deps: Deps,
   event: Event,
   app: Application,
-  p: { seats: number; holders: string[]; nowIso: string },
+  p: { seats: number; holders: string[]; doorCodes: string[]; nowIso: string },
 ): Promise<void> {
   const title = contentFor(event, app.locale).title;
   const url = await freshStatusLink(trx, deps, app.id, p.nowIso);
@@ -119,7 +120,7 @@ async function mailConfirmation(
     template: {
       name: 'application.confirmed',
       locale: app.locale,
-      params: { name: app.name, eventTitle: title, seats: p.seats, holders: p.holders, ticketsUrl: `${url}/tickets`, details },
+      params: { name: app.name, eventTitle: title, seats: p.seats, holders: p.holders, doorCodes: p.doorCodes, ticketsUrl: `${url}/tickets`, details },
     },
     attachments: ics ? [ics] : [],
   });

@@ -32,6 +32,8 @@ export interface InviteInput {
   partySize: number;
   category: string;
   locale?: string;
+  /** This invite's own confirm deadline (UTC ISO); default: the event's invite window (domain/deadlines.ts). */
+  confirmBy?: string | null;
 }
 
 export interface InviteResult {
@@ -53,6 +55,7 @@ export function validateInvite(input: InviteInput): FieldError[] {
     errors.push({ field: 'party_size', code: 'out_of_range', params: { min: 1, max: MAX_INVITE_PARTY } });
   }
   if (!(INVITE_CATEGORIES as readonly string[]).includes(input.category)) errors.push({ field: 'category', code: 'invalid_category' });
+  if (input.confirmBy != null && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(input.confirmBy)) errors.push({ field: 'confirm_by', code: 'invalid_datetime' });
   return errors;
 }
 
@@ -127,6 +130,7 @@ export async function inviteGuests(deps: Deps, actor: string, eventId: string, i
   const event = await requireEventById(db, eventId);
   const now = deps.clock.now();
   const nowIso = now.toISOString();
+  if (inputs.some((i) => i.confirmBy && i.confirmBy <= nowIso)) throw new AppError('validation.failed', { fields: [{ field: 'confirm_by', code: 'not_later' }] });
   const seen = new Set<string>();
   const unique = inputs.filter((i) => {
     const k = normalizeEmail(i.email);
@@ -143,7 +147,7 @@ export async function inviteGuests(deps: Deps, actor: string, eventId: string, i
     const out: InviteResult[] = [];
     for (const { input, existing } of plans) {
       const app = existing ? await convertToInvite(trx, existing, input.category, nowIso) : await insertInvite(trx, deps, event, input, nowIso);
-      const offer = isHolding(app) ? null : await makeOffer(trx, deps, app, 'invite', now, { event, actor });
+      const offer = isHolding(app) ? null : await makeOffer(trx, deps, app, 'invite', now, { event, actor, expiresAt: input.confirmBy });
       await appendAudit(trx, {
         id: nextId(deps),
         at: nowIso,

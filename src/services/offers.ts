@@ -1,3 +1,4 @@
+import { offerDeadline, needsReminder } from '../domain/deadlines.ts';
 import { contentFor, type Event } from '../domain/event.ts';
 import { sql, type SqlBool } from 'kysely';
 import type { Queryable } from '../db/connect.ts';
@@ -28,6 +29,8 @@ export interface OfferOptions {
   event?: Event;
   /** Who made the offer, for the audit log (default 'system'). */
   actor?: string;
+  /** The organizer's own deadline for this offer (UTC ISO); default: the event's rules (domain/deadlines.ts). */
+  expiresAt?: string | null;
 }
 
 export interface Offer {
@@ -40,7 +43,7 @@ export interface Offer {
 
 /**
  * The one way an application gets seats (invite, review approval, draw, waitlist promotion):
- * status 'offered', seats = party size, a deadline of event.confirmHours, a localized mail
+ * status 'offered', seats = party size, a deadline by the event's rules (domain/deadlines.ts), a localized mail
  * "you are invited/selected — confirm by <deadline>" with a fresh status-page link, and the audit
  * row `application.offered`, all in the caller's transaction.
  *
@@ -79,7 +82,9 @@ export async function makeOffers(
   const event = opts.event ?? (await findEventById(trx, eventId));
   if (!event) throw new AppError('event.not_found');
   const nowIso = now.toISOString();
-  const expiresAt = new Date(now.getTime() + event.confirmHours * 3_600_000).toISOString();
+  const expiresAt = offerDeadline(event, source, now, opts.expiresAt);
+  // Short windows get no separate reminder: the offer mail is recent enough (marked as reminded at once).
+  const remindedAt = needsReminder(expiresAt, now) ? null : nowIso;
 
   const candidates = applications.filter((a) => !NOT_OFFERABLE.has(a.status));
   const deadline = new Map<string, string>(); // Intl formatters are costly: one per locale
@@ -93,6 +98,7 @@ export async function makeOffers(
       offer_source: source,
       seats,
       offer_expires_at: expiresAt,
+      offer_reminded_at: remindedAt,
       updated_at: nowIso,
     }));
     await writeSideEffects(

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/connect.ts';
+import { remindExpiringOffers } from './deadlines.ts';
 import type { Deps } from './deps.ts';
 import { revealDueEvents } from './reveal.ts';
 import { erasePersonalData } from './retention.ts';
@@ -21,6 +22,7 @@ export interface Job {
 export const DEFAULT_JOBS: readonly Job[] = [
   { name: 'offers', everyMs: 30_000, run: expireOffersAndPromote },
   { name: 'reveal', everyMs: 30_000, run: revealDueEvents },
+  { name: 'offer-reminders', everyMs: 60_000, run: remindExpiringOffers },
   { name: 'retention', everyMs: 3_600_000, run: erasePersonalData },
 ];
 

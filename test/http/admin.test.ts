@@ -184,7 +184,7 @@ forEachDialect('http admin', (ctx) => {
     assert.equal(fieldValue(edit.body, 'applicationsOpenAt'), '2026-11-01T09:00');
     assert.equal(fieldValue(edit.body, 'questions_0_options'), 'meat | Meat | Fleisch\nvegetarian | Vegetarian | Vegetarisch');
     assert.equal(fieldValue(edit.body, 'question_slots'), '3');
-    assert.match(edit.body, /<option value="US" selected>/);
+    assert.match(edit.body, /name="preferredCountries" value="US" checked>/);
     assert.match(edit.body, /name="startsTba" value="yes" checked/);
 
     const saved = await postMulti(

@@ -7,6 +7,7 @@ import { passwordResetMail } from '../../src/mail/staff-mails.ts';
 import { offerMail, waitlistedMail } from '../../src/mail/selection-mails.ts';
 import { confirmedMail, declinedMail, expiredMail, revealMail } from '../../src/mail/after-draw-mails.ts';
 import { rejectedMail } from '../../src/mail/review-mails.ts';
+import { offerExtendedMail, offerReminderMail } from '../../src/mail/deadline-mails.ts';
 import {
   isMailTemplateName,
   MailRenderError,
@@ -42,6 +43,14 @@ const examples: { [N in MailTemplateName]: { params: Extract<MailTemplateRef, { 
   'event.reveal': {
     params: { name: 'Ada', eventTitle: 'Launch', details, ticketsUrl: 'https://x.test/a/r/tickets', update: true },
     direct: (l) => revealMail(l, { name: 'Ada', eventTitle: 'Launch', details, ticketsUrl: 'https://x.test/a/r/tickets', update: true }),
+  },
+  'offer.reminder': {
+    params: { name: 'Ada', eventTitle: 'Launch', url: 'https://x.test/a/m', deadline: 'Monday' },
+    direct: (l) => offerReminderMail(l, { name: 'Ada', eventTitle: 'Launch', url: 'https://x.test/a/m', deadline: 'Monday' }),
+  },
+  'offer.extended': {
+    params: { name: 'Ada', eventTitle: 'Launch', url: 'https://x.test/a/e', deadline: 'Tuesday' },
+    direct: (l) => offerExtendedMail(l, { name: 'Ada', eventTitle: 'Launch', url: 'https://x.test/a/e', deadline: 'Tuesday' }),
   },
 };
 

@@ -12,6 +12,7 @@ import * as m010 from './010-staff-security.ts';
 import * as m014 from './014-applicant.ts';
 import * as m013 from './013-event-home.ts';
 import * as m011 from './011-review.ts';
+import * as m012 from './012-editor-deadlines-door-codes.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -36,4 +37,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['014-applicant', m014],
   ['013-event-home', m013],
   ['011-review', m011],
+  ['012-editor-deadlines-door-codes', m012],
 ];

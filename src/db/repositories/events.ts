@@ -27,6 +27,10 @@ export function eventFromRow(r: EventRow): Event {
     venueMapUrl: r.venue_map_url,
     revealAt: r.reveal_at,
     revealedAt: r.revealed_at,
+    confirmUntil: r.confirm_until,
+    inviteConfirmHours: r.invite_confirm_hours,
+    mailSenderName: r.mail_sender_name,
+    mailReplyTo: r.mail_reply_to,
   };
 }
 
@@ -54,6 +58,10 @@ export function eventToRow(e: Event): Omit<EventRow, 'created_at' | 'updated_at'
     venue_map_url: e.venueMapUrl,
     reveal_at: e.revealAt,
     revealed_at: e.revealedAt,
+    confirm_until: e.confirmUntil,
+    invite_confirm_hours: e.inviteConfirmHours,
+    mail_sender_name: e.mailSenderName,
+    mail_reply_to: e.mailReplyTo,
   };
 }
 

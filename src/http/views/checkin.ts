@@ -28,6 +28,15 @@ export function resultBox(m: CheckInMessage | null): SafeHtml {
 <p class="result-title">${m.title}</p>${m.detail ? html`<p class="result-detail">${m.detail}</p>` : ''}</div>`;
 }
 
+/** Who else is in the hit's party and how many of them are in already ("Party of 3, 1 checked in: Ada ✓, Mary, Tom"). */
+function partyLine(ctx: PageContext, h: TicketSearchHit): SafeHtml {
+  const { t } = ctx;
+  if (h.party.length < 2) return html``;
+  const arrived = h.party.filter((m) => m.checkedInAt).length;
+  return html`<p class="hit-party muted">${t('doorcode.party', { size: h.party.length, arrived })}
+${h.party.map((m, i) => html`${i ? ', ' : ''}<span${m.id === h.id ? html` class="hit-self"` : ''}>${m.holderName}${m.checkedInAt ? html` <span aria-label="${t('doorcode.member_in')}">✓</span>` : ''}</span>`)}</p>`;
+}
+
 /**
  * The door page. Without JavaScript: type a code or search a name, each a normal form post. With
  * JavaScript (/assets/checkin.js): the phone camera scans QR codes and posts them to /scan.
@@ -62,7 +71,8 @@ ${resultBox(o.result)}
 <form method="post" action="${base}" class="checkin-form" id="code-form"><input type="hidden" name="scan" value="${o.scanId}">
 ${csrfField(ctx.csrfToken ?? '')}
 <div class="field"><label for="f-code">${t('checkin.code_label')}</label>
-<div class="inline-field"><input type="text" id="f-code" name="code" autocomplete="off" autocapitalize="off" spellcheck="false" inputmode="text">
+<p class="hint" id="h-code">${t('doorcode.hint')}</p>
+<div class="inline-field"><input type="text" id="f-code" name="code" autocomplete="off" autocapitalize="off" spellcheck="false" inputmode="text" aria-describedby="h-code">
 <button type="submit" class="primary">${t('checkin.check_in')}</button></div></div>
 </form>
 <form method="get" action="${base}" class="checkin-form" role="search">
@@ -77,7 +87,8 @@ ${o.hits === null
         (h) => html`<li><span class="hit-name">${h.holderName}</span>
 ${h.arrivedLabel
   ? html`<span class="muted">${h.arrivedLabel}</span>`
-  : html`<form method="post" action="${base}" class="inline">${csrfField(ctx.csrfToken ?? '')}<input type="hidden" name="ticket" value="${h.id}"><input type="hidden" name="scan" value="${o.scanId}"><input type="hidden" name="q" value="${o.query}"><button type="submit">${t('checkin.check_in')}</button></form>`}</li>`,
+  : html`<form method="post" action="${base}" class="inline">${csrfField(ctx.csrfToken ?? '')}<input type="hidden" name="ticket" value="${h.id}"><input type="hidden" name="scan" value="${o.scanId}"><input type="hidden" name="q" value="${o.query}"><button type="submit" aria-label="${t('doorcode.check_in_name', { name: h.holderName })}">${t('checkin.check_in')}</button></form>`}
+${partyLine(ctx, h)}</li>`,
       )}</ul>`
     : html`<p>${t('checkin.no_hits')}</p>`}
 </article>`;

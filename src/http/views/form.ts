@@ -66,7 +66,9 @@ export function textField(t: Translator, o: FieldOpts): SafeHtml {
   return html`<div class="field${err ? ' has-error' : ''}">${fieldStart(o, t)}
 <input id="f-${o.name}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${o.required ? html` required` : ''}${
     o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''
-  }${o.maxlength ? html` maxlength="${o.maxlength}"` : ''}${db ? html` aria-describedby="${db}"` : ''}${err ? html` aria-invalid="true"` : ''}></div>`;
+  }${o.maxlength ? html` maxlength="${o.maxlength}"` : ''}${db ? html` aria-describedby="${db}"` : ''}${err ? html` aria-invalid="true"` : ''}${Object.entries(o.extra ?? {}).map(
+    ([k, v]) => html` ${k}="${v}"`,
+  )}></div>`;
 }
 
 export function textArea(t: Translator, o: FieldOpts): SafeHtml {

@@ -2,12 +2,22 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldError } from '../../../errors.ts';
 import { contentFor, type Event, intakeState, validateEvent } from '../../../domain/event.ts';
 import { countApplicationsByStatus } from '../../../db/repositories/applications.ts';
-import { findEventById } from '../../../db/repositories/events.ts';
+import { findEventById, findEventBySlug } from '../../../db/repositories/events.ts';
 import { listEventsFor } from '../../../services/teams.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { changeEventStatus, createEvent, TRANSITIONS, updateEvent } from '../../../services/events.ts';
 import { can } from '../../../services/users.ts';
-import { eventFormValues, eventToFormValues, type EventFormValues, formFieldFor, newEventFormValues, parseEventForm } from '../../event-form-input.ts';
+import {
+  applyEditorAction,
+  editorAction,
+  eventFormValues,
+  eventToFormValues,
+  type EventFormValues,
+  formFieldFor,
+  newEventFormValues,
+  numberedSlug,
+  parseEventForm,
+} from '../../event-form-input.ts';
 import { formValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
 import { requireEventPermission, requirePermission } from '../../plugins/auth.ts';
@@ -58,7 +68,11 @@ ${manage && e.status !== 'closed' ? html`<form method="post" action="/admin/even
     return sendPage(reply, ctx, t('admin.events.title'), body, { wide: true });
   });
 
-  function editorPage(req: FastifyRequest, reply: FastifyReply, o: { event: Event | null; values: EventFormValues; errors?: FormErrors; status?: number; saved?: boolean }) {
+  function editorPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    o: { event: Event | null; values: EventFormValues; errors?: FormErrors; status?: number; saved?: boolean; focus?: string | null },
+  ) {
     const ctx = pageContext(req, reply);
     const t = req.t;
     const form = eventFormBody({
@@ -70,10 +84,11 @@ ${manage && e.status !== 'closed' ? html`<form method="post" action="/admin/even
       event: o.event,
       transitions: o.event ? TRANSITIONS[o.event.status] : [],
       saved: !!o.saved,
+      focus: o.focus ?? null,
     });
     const body = o.event ? html`${eventTabs(t, o.event, 'settings', req.user!.role)}${form}` : form;
     const title = o.event ? `${t('admin.editor.title_edit')}: ${contentFor(o.event, req.locale).title}` : t('admin.editor.title_new');
-    return sendPage(reply, ctx, title, body, { status: o.status, wide: true });
+    return sendPage(reply, ctx, title, body, { status: o.status, wide: true, scripts: ['/assets/event-editor.js'] });
   }
 
   /** Field errors → messages on the form's own field names; the first problem per field wins. */
@@ -87,8 +102,18 @@ ${manage && e.status !== 'closed' ? html`<form method="post" action="/admin/even
   }
 
   async function save(req: FastifyRequest, reply: FastifyReply, event: Event | null) {
-    const values = eventFormValues(req.body);
-    const { input, errors, slots } = parseEventForm(values, { status: event?.status ?? 'draft' });
+    const posted = eventFormValues(req.body);
+    const action = editorAction(posted);
+    // Add, move or remove a question, or filter the countries: re-render with everything kept, save nothing.
+    if (action.kind !== 'save') {
+      const { values, focus } = applyEditorAction(posted, action);
+      delete values.editor_action;
+      return editorPage(req, reply, { event, values, focus });
+    }
+    const values = posted;
+    const { input, errors, slots, slugFromTitle } = parseEventForm(values, { status: event?.status ?? 'draft' });
+    // A slug made from the title takes the first free "-2", "-3", … (a typed slug that is taken is an error instead).
+    if (slugFromTitle) input.slug = await freeSlug(input.slug, event?.id ?? null);
     const invalid = (fields: FieldError[]) =>
       editorPage(req, reply, { event, values, errors: toFormErrors(req, fields, slots, input.defaultLocale), status: 422 });
     // Show every problem at once: what only the form sees, then the domain's rules.
@@ -100,6 +125,15 @@ ${manage && e.status !== 'closed' ? html`<form method="post" action="/admin/even
       if (err instanceof AppError && err.code === 'validation.failed') return invalid(err.fields);
       throw err;
     }
+  }
+
+  async function freeSlug(base: string, own: string | null): Promise<string> {
+    for (let n = 1; n < 100; n++) {
+      const slug = n === 1 ? base : numberedSlug(base, n);
+      const other = await findEventBySlug(deps.database.db, slug);
+      if (!other || other.id === own) return slug;
+    }
+    return base;
   }
 
   async function loadEvent(id: string): Promise<Event> {

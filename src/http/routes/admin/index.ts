@@ -10,6 +10,8 @@ import userAdminRoutes from './users.ts';
 import revealAdminRoutes from './reveal.ts';
 import accountRoutes from './account.ts';
 import guestAdminRoutes from './guests.ts';
+import eventPreviewRoutes from './event-preview.ts';
+import offerAdminRoutes from './offers.ts';
 
 /** Organizer area: everything under /admin requires a signed-in staff member with the right role. */
 export default async function adminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
@@ -23,4 +25,6 @@ export default async function adminRoutes(app: FastifyInstance, opts: { deps: De
   await app.register(revealAdminRoutes, opts);
   await app.register(accountRoutes, opts);
   await app.register(guestAdminRoutes, opts);
+  await app.register(eventPreviewRoutes, opts);
+  await app.register(offerAdminRoutes, opts);
 }

@@ -4,7 +4,7 @@ import { formatDate, formatDateTime, formatTime } from '../../../i18n/index.ts';
 import { findEventById, findEventBySlug } from '../../../db/repositories/events.ts';
 import type { Locale } from '../../../domain/locales.ts';
 import { hashToken } from '../../../platform/random.ts';
-import { checkInByCode, checkInCounts, type CheckInOutcome } from '../../../services/checkin.ts';
+import { checkInByCode, checkInCounts, type CheckInOutcome, eventOfDoorCode } from '../../../services/checkin.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { normalizeTicketCode } from '../../../services/tickets.ts';
 import { bearerSecurity, requireApiEventPermission } from '../../plugins/api-auth.ts';
@@ -16,6 +16,7 @@ const REFUSAL: Record<Exclude<CheckInOutcome, 'admitted'>, { status: number; cod
   not_valid: { status: 409, code: 'ticket.not_valid' },
   unknown: { status: 404, code: 'ticket.not_found' },
   other_event: { status: 404, code: 'ticket.not_found' },
+  bad_check: { status: 422, code: 'ticket.bad_check' },
 };
 
 const ticketSchema = {
@@ -45,7 +46,8 @@ export default async function apiCheckinRoutes(app: FastifyInstance, opts: { dep
       return event;
     }
     const ticket = await deps.database.db.selectFrom('tickets').select('event_id').where('token_hash', '=', hashToken(normalizeTicketCode(code))).executeTakeFirst();
-    return ticket ? findEventById(deps.database.db, ticket.event_id) : null;
+    const eventId = ticket?.event_id ?? (await eventOfDoorCode(deps.database.db, code));
+    return eventId ? findEventById(deps.database.db, eventId) : null;
   }
 
   /** "19:04" in the event's time zone, with the date when it was another day (as the door page says it). */
@@ -76,7 +78,14 @@ export default async function apiCheckinRoutes(app: FastifyInstance, opts: { dep
           additionalProperties: false,
           required: ['code'],
           properties: {
-            code: { type: 'string', minLength: 1, maxLength: 500, description: 'The QR content, or a ticket URL ending in it' },
+            code: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 500,
+              description:
+                'The QR content, a ticket URL ending in it, or the 10-symbol door code printed under the QR code (any case, hyphens optional; ' +
+                'a door code with a wrong check symbol is refused with 422 ticket.bad_check)',
+            },
             event: { type: 'string', maxLength: 200, description: "Slug of the event at this door; a ticket of another event is refused. Default: the ticket's event" },
             scan: {
               type: 'string',
@@ -95,7 +104,7 @@ export default async function apiCheckinRoutes(app: FastifyInstance, opts: { dep
           ...authErrors,
           404: refusalSchema('ticket.not_found: unknown code or a ticket of another event; event.not_found'),
           409: refusalSchema('ticket.already_used (ticket.checkedInAt says when), ticket.not_valid (the place was given back)'),
-          422: errorResponse('validation.failed'),
+          422: { ...refusalSchema('ticket.bad_check: a door code with a wrong check symbol (a typo)'), description: 'ticket.bad_check (a mistyped door code); validation.failed' },
         },
       },
     },

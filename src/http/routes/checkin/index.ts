@@ -20,7 +20,7 @@ import { listEventsFor } from '../../../services/teams.ts';
 import { checkinEventsPage, checkinPage, type CheckInMessage } from '../../views/checkin.ts';
 
 /** HTTP status per outcome: the door's answer is also machine-readable. */
-const STATUS: Record<CheckInOutcome, number> = { admitted: 200, already_checked_in: 409, unknown: 404, other_event: 404, not_valid: 409 };
+const STATUS: Record<CheckInOutcome, number> = { admitted: 200, already_checked_in: 409, unknown: 404, other_event: 404, not_valid: 409, bad_check: 422 };
 
 /** "19:04" in the event's time zone, with the date when it was another day. */
 function when(iso: string, now: Date, locale: Locale, tz: string): string {

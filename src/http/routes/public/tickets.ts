@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../errors.ts';
 import { contentFor } from '../../../domain/event.ts';
+import { formatDoorCode } from '../../../domain/door-code.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
 import { eventIcs, formatEventDetails, ICS_CONTENT_TYPE } from '../../../mail/after-draw-mails.ts';
 import { calendarSequence } from '../../../services/calendar.ts';
@@ -21,7 +22,7 @@ export default async function publicTicketRoutes(app: FastifyInstance, opts: { d
     const event = await findEventById(deps.database.db, application.eventId);
     if (!event) throw new AppError('event.not_found');
     const tickets = await ticketsForApplication(deps.database.db, deps.config.secret, application.id);
-    const cards = await Promise.all(tickets.map(async (tk) => ({ ...tk, qr: await qrDataUrl(tk.token) })));
+    const cards = await Promise.all(tickets.map(async (tk) => ({ ...tk, doorCode: tk.doorCode && formatDoorCode(tk.doorCode), qr: await qrDataUrl(tk.token) })));
     const ctx = pageContext(req, reply);
     reply.header('Referrer-Policy', 'no-referrer');
     return sendPage(

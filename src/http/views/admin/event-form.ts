@@ -1,5 +1,5 @@
 import { countryName, countryOptions } from '../../../domain/countries.ts';
-import { contentFor, type Event, type EventStatus, QUESTION_TYPES } from '../../../domain/event.ts';
+import { contentFor, type Event, type EventStatus, MAX_QUESTIONS, QUESTION_TYPES } from '../../../domain/event.ts';
 import { LOCALES } from '../../../domain/locales.ts';
 import { timeZoneOptions } from '../../../domain/wall-time.ts';
 import { type EventFormValues, slotCount } from '../../event-form-input.ts';
@@ -18,13 +18,18 @@ export interface EventFormPage {
   /** Status changes offered on the edit page. */
   transitions: EventStatus[];
   saved: boolean;
+  /** The control to focus after an editor action (a moved question, a new one, the country filter). */
+  focus?: string | null;
 }
 
 const ZONES = timeZoneOptions();
 
 const TOP_FIELDS = ['slug', 'defaultLocale', 'timezone'];
 const CONTENT_FIELDS = ['title', 'description', 'consent'] as const;
-const LATER_FIELDS = ['startsAt', 'endsAt', 'venueName', 'venueAddress', 'applicationsOpenAt', 'applicationsCloseAt', 'capacity', 'maxPartySize', 'preferredCountries'];
+const LATER_FIELDS = [
+  'startsAt', 'endsAt', 'venueName', 'venueAddress', 'applicationsOpenAt', 'applicationsCloseAt', 'capacity', 'maxPartySize', 'preferredCountries',
+  'confirmHours', 'confirmUntil', 'inviteConfirmHours', 'mailSenderName', 'mailReplyTo', 'questions',
+];
 const QUESTION_FIELDS = [...LOCALES.map((l) => `label_${l}`), 'type', 'id', 'required', 'options'];
 
 /** Field names in the order the form shows them, so the error summary reads top to bottom. */
@@ -54,8 +59,12 @@ function fieldLabel(t: Translator, name: string): string {
   const keys: Record<string, string> = {
     slug: 'slug', defaultLocale: 'default_locale', timezone: 'timezone', startsAt: 'starts_at', endsAt: 'ends_at', venueName: 'venue_name',
     venueAddress: 'venue_address', applicationsOpenAt: 'open_at', applicationsCloseAt: 'close_at', capacity: 'capacity', maxPartySize: 'max_party',
-    preferredCountries: 'preferred_countries',
+    preferredCountries: 'preferred_countries', questions: 'questions',
   };
+  const mine: Record<string, string> = {
+    confirmHours: 'confirm_hours', confirmUntil: 'confirm_until', inviteConfirmHours: 'invite_hours', mailSenderName: 'sender_name', mailReplyTo: 'reply_to',
+  };
+  if (mine[name]) return t(`editor.${mine[name]}`);
   return keys[name] ? t(`admin.editor.${keys[name]}`) : name;
 }
 
@@ -70,30 +79,59 @@ function summary(t: Translator, errors: FormErrors, slots: number): SafeHtml {
 </div>`;
 }
 
-function countriesField(t: Translator, locale: string, v: EventFormValues, errors: FormErrors): SafeHtml {
+/**
+ * Preferred countries: checkboxes, not a 250-line multi-select. The chosen ones come first (always shown);
+ * the rest can be narrowed by a filter — a form post without JavaScript ("Show matching"), live filtering with
+ * /assets/event-editor.js. Every control is a plain labelled checkbox, so keyboards and screen readers need nothing else.
+ */
+function countriesField(t: Translator, locale: string, v: EventFormValues, errors: FormErrors, focus: string | null): SafeHtml {
   const name = 'preferredCountries';
   const chosen = new Set((v[name] ?? '').split(/\s+/).filter(Boolean));
   const all = countryOptions(locale);
-  // Chosen countries first: in a long list without JavaScript, the selection should be visible without scrolling.
-  const ordered = [...all.filter((c) => chosen.has(c.code)), ...all.filter((c) => !chosen.has(c.code))];
+  const filter = (v.country_filter ?? '').trim();
+  const norm = (x: string) => x.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const matches = (c: { code: string; name: string }) => !filter || norm(c.name).includes(norm(filter)) || c.code.toLowerCase() === norm(filter);
+  const rest = all.filter((c) => !chosen.has(c.code));
+  const shown = rest.filter(matches);
   const err = errors.get(name);
-  const chosenNames = [...chosen].map((c) => countryName(c, locale)).join(', ');
-  return html`<div class="field${err ? ' has-error' : ''}">
-<label for="f-${name}">${t('admin.editor.preferred_countries')}</label>
-<p class="hint" id="h-${name}">${t('admin.editor.preferred_countries_hint')} ${t('admin.editor.chosen', { list: chosenNames || t('admin.editor.chosen_none') })}</p>
+  const box = (c: { code: string; name: string }, checked: boolean) =>
+    html`<div class="checkbox country-option" data-name="${norm(c.name)}" data-code="${c.code.toLowerCase()}"><input type="checkbox" id="f-${name}-${c.code}" name="${name}" value="${c.code}"${
+      checked ? html` checked` : ''
+    }><label for="f-${name}-${c.code}">${c.name}</label></div>`;
+  return html`<fieldset class="field countries${err ? ' has-error' : ''}" id="f-${name}" aria-describedby="h-${name}${err ? ` e-${name}` : ''}">
+<legend>${t('admin.editor.preferred_countries')}</legend>
+<p class="hint" id="h-${name}">${t('editor.countries_hint')}</p>
 ${err ? html`<p class="field-error" id="e-${name}"><span class="visually-hidden">${t('form.error_prefix')} </span>${err}</p>` : ''}
-<select id="f-${name}" name="${name}" multiple size="8" aria-describedby="h-${name}${err ? ` e-${name}` : ''}"${err ? html` aria-invalid="true"` : ''}>
-${ordered.map((c) => html`<option value="${c.code}"${chosen.has(c.code) ? html` selected` : ''}>${c.name}</option>`)}
-</select></div>`;
+<div class="country-chosen" role="group" aria-labelledby="countries-chosen-h"><p id="countries-chosen-h" class="label">${t('editor.countries_chosen', { n: chosen.size })}</p>
+${chosen.size ? all.filter((c) => chosen.has(c.code)).map((c) => box(c, true)) : html`<p class="muted">${t('admin.editor.chosen_none')}</p>`}</div>
+<div class="country-filter"><label for="f-country_filter">${t('editor.country_filter')}</label>
+<div class="inline-field"><input type="search" id="f-country_filter" name="country_filter" value="${filter}" autocomplete="off" aria-describedby="country-count"${
+    focus === 'f-country_filter' ? html` autofocus` : ''
+  }>
+<button type="submit" name="editor_action" value="filter" class="js-hide">${t('editor.country_filter_apply')}</button></div>
+<p class="hint" id="country-count" aria-live="polite" data-template="${t('editor.country_count', { n: '{n}' })}">${t('editor.country_count', { n: shown.length })}</p></div>
+<div class="country-list" role="group" aria-label="${t('editor.countries_all')}">
+${shown.map((c) => box(c, false))}
+</div>
+</fieldset>`;
 }
 
-function questionSlot(t: Translator, v: EventFormValues, errors: FormErrors, s: number): SafeHtml {
+function questionSlot(t: Translator, v: EventFormValues, errors: FormErrors, s: number, slots: number, focus: string | null): SafeHtml {
   const p = `questions_${s}_`;
   const filled = !!(v[`${p}id`] || LOCALES.some((l) => v[`${p}label_${l}`]) || v[`${p}options`]);
-  return html`<fieldset class="question">
-<legend>${filled ? t('admin.editor.question_n', { n: s + 1 }) : t('admin.editor.question_new', { n: s + 1 })}</legend>
+  const n = s + 1;
+  const firstLabel = `${p}label_${LOCALES.includes(v.defaultLocale as never) ? v.defaultLocale : 'en'}`;
+  return html`<fieldset class="question" id="q-${s}"${focus === `q-${s}` ? html` tabindex="-1" autofocus` : ''}>
+<legend>${filled ? t('admin.editor.question_n', { n }) : t('admin.editor.question_new', { n })}</legend>
 <div class="cols">
-${LOCALES.map((l) => html`<div>${textField(t, { name: `${p}label_${l}`, label: t('admin.editor.question_label', { language: t(`admin.editor.language_name.${l}`) }), value: v[`${p}label_${l}`], errors, maxlength: 300 })}</div>`)}
+${LOCALES.map((l) => html`<div>${textField(t, {
+  name: `${p}label_${l}`,
+  label: t('admin.editor.question_label', { language: t(`admin.editor.language_name.${l}`) }),
+  value: v[`${p}label_${l}`],
+  errors,
+  maxlength: 300,
+  extra: focus === `f-${firstLabel}` && `${p}label_${l}` === firstLabel ? { autofocus: '' } : undefined,
+})}</div>`)}
 </div>
 <div class="cols">
 ${selectField(t, {
@@ -102,13 +140,43 @@ ${selectField(t, {
   hint: t('admin.editor.question_type_hint'),
   value: v[`${p}type`] ?? 'short_text',
   errors,
-  options: QUESTION_TYPES.map((qt) => ({ value: qt, label: t(`admin.editor.type_${qt}`) })),
+  options: QUESTION_TYPES.map((qt) => ({ value: qt, label: t(qt === 'multiple_choice' || qt === 'number' || qt === 'date' ? `editor.type_${qt}` : `admin.editor.type_${qt}`) })),
 })}
 ${textField(t, { name: `${p}id`, label: t('admin.editor.question_id'), hint: t('admin.editor.question_id_hint'), value: v[`${p}id`], errors, maxlength: 40 })}
 </div>
 ${checkbox(t, { name: `${p}required`, label: t('admin.editor.question_required'), checked: v[`${p}required`] === 'yes', errors })}
-${textArea(t, { name: `${p}options`, label: t('admin.editor.question_options'), hint: t('admin.editor.question_options_hint'), value: v[`${p}options`], errors })}
-${filled ? checkbox(t, { name: `${p}remove`, label: t('admin.editor.question_remove'), checked: v[`${p}remove`] === 'yes', errors }) : ''}
+${textArea(t, { name: `${p}options`, label: t('admin.editor.question_options'), hint: t('editor.options_hint'), value: v[`${p}options`], errors })}
+<div class="actions question-actions" role="group" aria-label="${t('editor.question_actions', { n })}">
+${s > 0 ? html`<button type="submit" name="editor_action" value="up:${s}" aria-label="${t('editor.move_up_n', { n })}">${t('editor.move_up')}</button>` : ''}
+${s < slots - 1 ? html`<button type="submit" name="editor_action" value="down:${s}" aria-label="${t('editor.move_down_n', { n })}">${t('editor.move_down')}</button>` : ''}
+<button type="submit" name="editor_action" value="remove:${s}" class="danger" aria-label="${t('editor.remove_n', { n })}">${t('editor.remove')}</button>
+</div>
+</fieldset>`;
+}
+
+/** Confirm deadlines (domain/deadlines.ts): hours after the offer, or one date and time; invites may differ. */
+function deadlinesFieldset(t: Translator, v: EventFormValues, errors: FormErrors): SafeHtml {
+  const mode = v.confirmMode === 'date' ? 'date' : 'hours';
+  return html`<fieldset><legend>${t('editor.deadlines')}</legend>
+<p class="hint">${t('editor.deadlines_hint')}</p>
+<fieldset class="field radios"><legend>${t('editor.confirm_mode')}</legend>
+<div class="radio"><input type="radio" id="f-confirmMode-hours" name="confirmMode" value="hours"${mode === 'hours' ? html` checked` : ''}><label for="f-confirmMode-hours">${t('editor.confirm_mode_hours')}</label></div>
+<div class="radio"><input type="radio" id="f-confirmMode-date" name="confirmMode" value="date"${mode === 'date' ? html` checked` : ''}><label for="f-confirmMode-date">${t('editor.confirm_mode_date')}</label></div>
+</fieldset>
+<div class="cols">
+${textField(t, { name: 'confirmHours', type: 'number', label: t('editor.confirm_hours'), hint: t('editor.confirm_hours_hint'), value: v.confirmHours, errors })}
+${textField(t, { name: 'confirmUntil', type: 'datetime-local', label: t('editor.confirm_until'), hint: t('editor.confirm_until_hint'), value: v.confirmUntil, errors })}
+</div>
+${textField(t, { name: 'inviteConfirmHours', type: 'number', label: t('editor.invite_hours'), hint: t('editor.invite_hours_hint'), value: v.inviteConfirmHours, errors })}
+</fieldset>`;
+}
+
+function mailFieldset(t: Translator, v: EventFormValues, errors: FormErrors): SafeHtml {
+  return html`<fieldset><legend>${t('editor.mail')}</legend>
+<div class="cols">
+${textField(t, { name: 'mailSenderName', label: t('editor.sender_name'), hint: t('editor.sender_name_hint'), value: v.mailSenderName, errors, maxlength: 100 })}
+${textField(t, { name: 'mailReplyTo', type: 'email', label: t('editor.reply_to'), hint: t('editor.reply_to_hint'), value: v.mailReplyTo, errors, autocomplete: 'off' })}
+</div>
 </fieldset>`;
 }
 
@@ -122,11 +190,13 @@ export function eventFormBody(o: EventFormPage): SafeHtml {
 ${o.saved ? html`<p class="notice success" role="status">${t('admin.editor.saved')}</p>` : ''}
 ${summary(t, errors, slots)}
 ${o.event ? statusSection(o, o.event) : ''}
-<form method="post" action="${action}" class="event-form" novalidate>${csrfField(o.csrfToken)}
+<form method="post" action="${action}" class="event-form" id="event-form" novalidate>${csrfField(o.csrfToken)}
 <input type="hidden" name="question_slots" value="${String(slots)}">
+${/* Enter in a text field clicks the form's first submit button: let that be "save", not "move up". */ ''}
+<button type="submit" class="default-submit" tabindex="-1" aria-hidden="true">${o.event ? t('admin.editor.save') : t('admin.editor.create')}</button>
 
 <fieldset><legend>${t('admin.editor.basics')}</legend>
-${textField(t, { name: 'slug', label: t('admin.editor.slug'), hint: t('admin.editor.slug_hint'), value: v.slug, errors, required: true, maxlength: 64, autocomplete: 'off' })}
+${textField(t, { name: 'slug', label: t('admin.editor.slug'), hint: `${t('admin.editor.slug_hint')} ${t('editor.slug_from_title')}`, value: v.slug, errors, maxlength: 64, autocomplete: 'off' })}
 <div class="cols">
 ${selectField(t, {
   name: 'defaultLocale',
@@ -178,13 +248,18 @@ ${textField(t, { name: 'applicationsCloseAt', type: 'datetime-local', label: t('
 ${textField(t, { name: 'capacity', type: 'number', label: t('admin.editor.capacity'), hint: t('admin.editor.capacity_hint'), value: v.capacity, errors, required: true })}
 ${textField(t, { name: 'maxPartySize', type: 'number', label: t('admin.editor.max_party'), hint: t('admin.editor.max_party_hint'), value: v.maxPartySize, errors, required: true })}
 </div>
-${countriesField(t, o.locale, v, errors)}
+${countriesField(t, o.locale, v, errors, o.focus ?? null)}
 ${checkbox(t, { name: 'othersMayApply', label: t('admin.editor.others_may_apply'), checked: v.othersMayApply === 'yes', errors })}
 </fieldset>
 
+${deadlinesFieldset(t, v, errors)}
+${mailFieldset(t, v, errors)}
+
 <fieldset class="questions"><legend>${t('admin.editor.questions')}</legend>
-<p class="hint">${t('admin.editor.questions_hint')}</p>
-${Array.from({ length: slots }, (_, s) => questionSlot(t, v, errors, s))}
+<p class="hint">${t('editor.questions_hint')}</p>
+${errors.get('questions') ? html`<p class="field-error" id="f-questions">${errors.get('questions')}</p>` : ''}
+${Array.from({ length: slots }, (_, s) => questionSlot(t, v, errors, s, slots, o.focus ?? null))}
+${slots < MAX_QUESTIONS ? html`<div class="actions"><button type="submit" name="editor_action" value="add" id="add-question"${o.focus === 'add-question' ? html` autofocus` : ''}>${t('editor.add_question')}</button></div>` : ''}
 </fieldset>
 
 <div class="actions"><button type="submit" class="primary">${o.event ? t('admin.editor.save') : t('admin.editor.create')}</button>
@@ -202,5 +277,7 @@ ${o.transitions.map(
 <button type="submit"${to === 'closed' ? html` class="danger"` : ''}>${t(`admin.editor.to_${to}`)}</button></form>`,
   )}
 <a href="/e/${event.slug}">${t('admin.events.public_page')}</a>
+<a href="/admin/events/${event.id}/preview">${t('editor.preview_link')}</a>
+<a href="/admin/events/${event.id}/offers">${t('deadlines.offers_link')}</a>
 <a href="/admin/events/${event.id}/applications">${t('admin.apps.title')}</a></section>`;
 }

@@ -38,7 +38,32 @@ function questionField(t: Translator, locale: string, event: Event, q: Event['qu
         ...base,
         options: (q.options ?? []).map((op) => ({ value: op.id, label: localized(op.label, locale, event.defaultLocale) })),
       });
+    case 'multiple_choice':
+      return checkboxGroup(t, {
+        ...base,
+        hint: t('editor.public.choose_any'),
+        options: (q.options ?? []).map((op) => ({ value: op.id, label: localized(op.label, locale, event.defaultLocale) })),
+      });
+    case 'number':
+      return textField(t, { ...base, type: 'text', extra: { inputmode: 'decimal' }, maxlength: 20, hint: t('editor.public.number_hint') });
+    case 'date':
+      return textField(t, { ...base, type: 'date' });
   }
+}
+
+/** Several answers to one question: checkboxes of one name (the form joins them, comma-separated). */
+function checkboxGroup(t: Translator, o: { name: string; label: string; hint: string; value?: string; errors: FormErrors; required?: boolean; options: { value: string; label: string }[] }): SafeHtml {
+  const err = o.errors.get(o.name);
+  const chosen = new Set((o.value ?? '').split(','));
+  const describedBy = [`h-${o.name}`, err ? `e-${o.name}` : ''].filter(Boolean).join(' ');
+  return html`<fieldset class="field checkboxes${err ? ' has-error' : ''}" id="f-${o.name}" aria-describedby="${describedBy}">
+<legend>${o.label}${o.required ? html` <span class="req" aria-hidden="true">*</span>` : ''}</legend>
+<p class="hint" id="h-${o.name}">${o.hint}</p>
+${err ? html`<p class="field-error" id="e-${o.name}"><span class="visually-hidden">${t('form.error_prefix')} </span>${err}</p>` : ''}
+${o.options.map(
+  (op, i) => html`<div class="checkbox"><input type="checkbox" id="f-${o.name}-${i}" name="${o.name}" value="${op.value}"${chosen.has(op.value) ? html` checked` : ''}><label for="f-${o.name}-${i}">${op.label}</label></div>`,
+)}
+</fieldset>`;
 }
 
 /**
