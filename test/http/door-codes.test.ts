@@ -8,6 +8,7 @@ import { insertParty } from '../helpers/after-draw.ts';
 import { createUser, type Role } from '../../src/services/users.ts';
 import { createApiToken } from '../../src/services/api-tokens.ts';
 import { withRenderedMail } from '../../src/mail/templates.ts';
+import { onEveryEventTeam } from '../helpers/staff.ts';
 import { parseDoorCode } from '../../src/domain/door-code.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -17,6 +18,7 @@ async function signIn(app: FastifyInstance, c: TestContext, role: Role): Promise
   if (!(await c.db.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst())) {
     await createUser(c.deps, 'test', { email, role, password: PASSWORD });
   }
+  await onEveryEventTeam(c.deps, email);
   const b = new Browser(app);
   const page = await b.get('/login');
   const res = await b.post('/login', { _csrf: csrfFrom(page.body), email, password: PASSWORD, next: '/checkin' });

@@ -1,3 +1,4 @@
+import { onEveryEventTeam } from '../helpers/staff.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
@@ -24,6 +25,7 @@ let seq = 0;
 /** A staff member; `signIn()` starts the session now (after any clock moves of the setup). */
 async function staff(app: FastifyInstance, c: TestContext, role: 'owner' | 'reviewer' = 'owner') {
   const u = await createUser(c.deps, 'test', { email: `${role}-home-${c.dialect}-${++seq}@admit.test`, role, name: `Olga ${role}` });
+  await onEveryEventTeam(c.deps, u.email);
   return {
     id: u.id,
     async signIn(): Promise<Browser> {

@@ -39,7 +39,9 @@ const NOT_EVENT_SCOPED: Record<string, string> = {
 /** Which permission an event-scoped route needs (default manageEvents): the documented "who may do what". */
 function permissionOf(route: string): Permission {
   if (/^(GET|POST) \/(checkin|api\/v1\/checkin)\//.test(route)) return 'checkIn';
-  if (/\/applications(\.csv)?$|\/applications\/:id(\/review)?$/.test(route)) return 'reviewApplications';
+  if (/\/applications(\.csv|\/bulk)?$|\/applications\/:id(\/review|\/score)?$/.test(route)) return 'reviewApplications';
+  if (route === 'GET /admin/events/:id') return 'reviewApplications'; // the event home: each tab says who may open it
+  if (/\/events\/:id\/(guests(\.csv)?|preview)$/.test(route)) return 'reviewApplications'; // outcome lists, the draft's public page
   return 'manageEvents';
 }
 
@@ -67,6 +69,7 @@ function urlFor(method: string, url: string, t: Target): string {
     if (name === 'eventId') return t.event.id;
     if (name === 'id' && /^\/(api\/v1\/)?admin\/events\/:id/.test(url)) return t.event.id;
     if (name === 'id' && /^\/(api\/v1\/)?admin\/applications\/:id/.test(url)) return t.applicationId;
+    if (name === 'appId') return t.applicationId;
     throw new Error(`${method} ${url}: the permission matrix does not know what :${name} means — teach urlFor, or list the route in NOT_EVENT_SCOPED with a reason`);
   });
 }

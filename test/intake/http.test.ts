@@ -1,3 +1,4 @@
+import { onEveryEventTeam } from '../helpers/staff.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -195,6 +196,7 @@ forEachDialect('http export', (ctx) => {
     const url = `/admin/events/${event.id}/applications.csv`;
     assert.equal((await app.inject({ url })).statusCode, 303, 'sign-in first');
     const reviewer = await createUser(c.deps, 'test', { email: 'rev@example.com', role: 'reviewer', name: 'Rev' });
+    await onEveryEventTeam(c.deps, reviewer.email);
     const token = await startSession(c.deps, reviewer.id);
     const res = await app.inject({ url, cookies: { admit_session: app.signCookie(token) } });
     assert.equal(res.statusCode, 200);

@@ -34,8 +34,8 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['008-outbox-address-index', m008],
   ['009-checkin-scan', m009],
   ['010-staff-security', m010],
-  ['014-applicant', m014],
-  ['013-event-home', m013],
   ['011-review', m011],
   ['012-editor-deadlines-door-codes', m012],
+  ['013-event-home', m013],
+  ['014-applicant', m014],
 ];
