@@ -145,7 +145,7 @@ ${selectField(t, {
 ${textField(t, { name: `${p}id`, label: t('admin.editor.question_id'), hint: t('admin.editor.question_id_hint'), value: v[`${p}id`], errors, maxlength: 40 })}
 </div>
 ${checkbox(t, { name: `${p}required`, label: t('admin.editor.question_required'), checked: v[`${p}required`] === 'yes', errors })}
-${textArea(t, { name: `${p}options`, label: t('admin.editor.question_options'), hint: t('editor.options_hint'), value: v[`${p}options`], errors })}
+${textArea(t, { name: `${p}options`, label: t('editor.question_options'), hint: t('editor.options_hint'), value: v[`${p}options`], errors })}
 <div class="actions question-actions" role="group" aria-label="${t('editor.question_actions', { n })}">
 ${s > 0 ? html`<button type="submit" name="editor_action" value="up:${s}" aria-label="${t('editor.move_up_n', { n })}">${t('editor.move_up')}</button>` : ''}
 ${s < slots - 1 ? html`<button type="submit" name="editor_action" value="down:${s}" aria-label="${t('editor.move_down_n', { n })}">${t('editor.move_down')}</button>` : ''}
