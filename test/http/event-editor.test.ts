@@ -226,6 +226,18 @@ forEachDialect('event editor', (ctx) => {
     const mail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('kind', '=', 'offer.extended').where('to_address', '=', p.email).executeTakeFirstOrThrow());
     assert.match(mail.text_body, /bis Dienstag, 10\. November 2026 um 20:00/);
 
+    // An invite with its own deadline, through the selection page's invite form (typed in the event's zone).
+    const selection = await owner.get(`/admin/events/${event.id}/selection`);
+    const invited = await submitForm(app, owner, findForm(selection.body, `/admin/events/${event.id}/selection/invite`), {
+      name: 'Katherine Johnson',
+      email: 'kj@example.com',
+      category: 'press',
+      confirm_by: '2026-11-20T12:00',
+    });
+    assert.equal(invited.statusCode, 303, invited.body.slice(0, 500));
+    const inv = await c.db.db.selectFrom('applications').select(['offer_expires_at', 'offer_source']).where('email', '=', 'kj@example.com').executeTakeFirstOrThrow();
+    assert.deepEqual(inv, { offer_expires_at: '2026-11-20T11:00:00.000Z', offer_source: 'invite' });
+
     // The sender: the event's name with the instance's address, and its Reply-To.
     const { OutboxSender, fileTransport } = await import('../../src/mail/sender.ts');
     const { readFileSync } = await import('node:fs');
