@@ -201,6 +201,12 @@ forEachDialect('event editor', (ctx) => {
     assert.equal(applied.statusCode, 303, applied.body.slice(0, 500));
     const row = await c.db.db.selectFrom('applications').select('answers').where('event_id', '=', event.id).executeTakeFirstOrThrow();
     assert.deepEqual(JSON.parse(row.answers), { nights: 'fri,sat', lanterns: '3' });
+    // The applicant's status page reads the answers in words.
+    const verify = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', person.email).where('event_id', '=', event.id).executeTakeFirstOrThrow());
+    const link = verify.text_body.match(/http:\/\/admit\.test(\/a\/[A-Za-z0-9_-]+)/)![1];
+    const status = await guest.get(`${link}?lang=de`);
+    assert.equal(status.statusCode, 200);
+    assert.match(status.body, /Freitag und Samstag/);
     await app.close();
   });
 
