@@ -8,7 +8,9 @@ import { formatDoorCode } from '../../src/domain/door-code.ts';
 import { findEventById } from '../../src/db/repositories/events.ts';
 import type { TestContext } from '../helpers/context.ts';
 import { insertParty } from '../helpers/after-draw.ts';
-import { assertAccessible, launchBrowser, openPage, screenshot } from '../helpers/browser.ts';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertAccessible, launchBrowser, openPage, screenshot, SCREENSHOT_DIR } from '../helpers/browser.ts';
 import { createOwner, startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**
@@ -90,6 +92,9 @@ test('event editor with the keyboard only: slug from the title, countries by fil
   const phone = await openPage(browser, { viewport: { width: 390, height: 844 } });
   await signIn(phone.page, `/admin/events/${id}/edit`);
   await screenshot(phone.page, 'event-editor-phone');
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await phone.page.locator('fieldset.countries').screenshot({ path: join(SCREENSHOT_DIR, 'event-editor-countries-phone.png') });
+  await phone.page.locator('fieldset.question').first().screenshot({ path: join(SCREENSHOT_DIR, 'event-editor-question-phone.png') });
   await assertAccessible(phone.page, 'event editor on a phone');
   await phone.context.close();
   assert.deepEqual(problems, [], 'no console errors, no CSP violations');

@@ -137,7 +137,7 @@ ${LOCALES.map((l) => html`<div>${textField(t, {
 ${selectField(t, {
   name: `${p}type`,
   label: t('admin.editor.question_type'),
-  hint: t('admin.editor.question_type_hint'),
+  hint: t('editor.question_type_hint'),
   value: v[`${p}type`] ?? 'short_text',
   errors,
   options: QUESTION_TYPES.map((qt) => ({ value: qt, label: t(qt === 'multiple_choice' || qt === 'number' || qt === 'date' ? `editor.type_${qt}` : `admin.editor.type_${qt}`) })),
