@@ -180,6 +180,10 @@ ${textField(t, { name: 'mailReplyTo', type: 'email', label: t('editor.reply_to')
 </fieldset>`;
 }
 
+/**
+ * The editor. Its first submit button is a visually hidden "save": Enter in a text field clicks the form's first
+ * submit button, and that must save rather than move a question or filter the countries.
+ */
 export function eventFormBody(o: EventFormPage): SafeHtml {
   const { t, values: v, errors } = o;
   const action = o.event ? `/admin/events/${o.event.id}/edit` : '/admin/events/new';
@@ -192,7 +196,6 @@ ${summary(t, errors, slots)}
 ${o.event ? statusSection(o, o.event) : ''}
 <form method="post" action="${action}" class="event-form" id="event-form" novalidate>${csrfField(o.csrfToken)}
 <input type="hidden" name="question_slots" value="${String(slots)}">
-${/* Enter in a text field clicks the form's first submit button: let that be "save", not "move up". */ ''}
 <button type="submit" class="default-submit" tabindex="-1" aria-hidden="true">${o.event ? t('admin.editor.save') : t('admin.editor.create')}</button>
 
 <fieldset><legend>${t('admin.editor.basics')}</legend>
