@@ -58,6 +58,10 @@ forEachDialect('door codes', (ctx) => {
     const stored = await c.db.db.selectFrom('tickets').select('door_code').where('application_id', '=', p.id).execute();
     assert.deepEqual(stored.map((r) => r.door_code).sort(), codes.map((x) => x.replace('-', '')).sort(), 'stored canonical, without the hyphen');
 
+    const viaApi = await app.inject({ url: `/api/v1/applications/${p.token}/tickets` });
+    assert.equal(viaApi.statusCode, 200);
+    assert.deepEqual(viaApi.json().tickets.map((tk: { doorCode: string }) => tk.doorCode), codes, 'the applicant API names the door codes too');
+
     const door = await signIn(app, c, 'door');
     let page = await door.get(`/checkin/${event.id}`);
 

@@ -201,6 +201,12 @@ forEachDialect('event editor', (ctx) => {
     assert.equal(applied.statusCode, 303, applied.body.slice(0, 500));
     const row = await c.db.db.selectFrom('applications').select('answers').where('event_id', '=', event.id).executeTakeFirstOrThrow();
     assert.deepEqual(JSON.parse(row.answers), { nights: 'fri,sat', lanterns: '3' });
+    // The applicant's status page reads the answers in words.
+    const verify = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', person.email).where('event_id', '=', event.id).executeTakeFirstOrThrow());
+    const link = verify.text_body.match(/http:\/\/admit\.test(\/a\/[A-Za-z0-9_-]+)/)![1];
+    const status = await guest.get(`${link}?lang=de`);
+    assert.equal(status.statusCode, 200);
+    assert.match(status.body, /Freitag und Samstag/);
     await app.close();
   });
 
@@ -225,6 +231,18 @@ forEachDialect('event editor', (ctx) => {
     assert.equal(row.offer_expires_at, '2026-11-10T19:00:00.000Z', '20:00 in Berlin');
     const mail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('kind', '=', 'offer.extended').where('to_address', '=', p.email).executeTakeFirstOrThrow());
     assert.match(mail.text_body, /bis Dienstag, 10\. November 2026 um 20:00/);
+
+    // An invite with its own deadline, through the selection page's invite form (typed in the event's zone).
+    const selection = await owner.get(`/admin/events/${event.id}/selection`);
+    const invited = await submitForm(app, owner, findForm(selection.body, `/admin/events/${event.id}/selection/invite`), {
+      name: 'Katherine Johnson',
+      email: 'kj@example.com',
+      category: 'press',
+      confirm_by: '2026-11-20T12:00',
+    });
+    assert.equal(invited.statusCode, 303, invited.body.slice(0, 500));
+    const inv = await c.db.db.selectFrom('applications').select(['offer_expires_at', 'offer_source']).where('email', '=', 'kj@example.com').executeTakeFirstOrThrow();
+    assert.deepEqual(inv, { offer_expires_at: '2026-11-20T11:00:00.000Z', offer_source: 'invite' });
 
     // The sender: the event's name with the instance's address, and its Reply-To.
     const { OutboxSender, fileTransport } = await import('../../src/mail/sender.ts');

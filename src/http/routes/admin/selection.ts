@@ -5,6 +5,7 @@ import { isLocale, type Locale } from '../../../domain/locales.ts';
 import { applicationFromRow, countApplicationsByStatus, findApplicationById } from '../../../db/repositories/applications.ts';
 import { offerPreviews, waitlistedPreviews } from '../../../mail/previews.ts';
 import { seatOverview } from '../../../services/event-overview.ts';
+import { wallTimeToUtc } from '../../../domain/wall-time.ts';
 import { seatsBySource } from '../../../db/repositories/draws.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
 import type { Deps } from '../../../services/deps.ts';
@@ -208,12 +209,16 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
       async () => {
         const v = formValues(req.body);
         const size = (v.party_size ?? '').trim();
+        // This invite's own deadline, typed in the event's zone (empty: the event's rules for invites).
+        const confirmBy = (v.confirm_by ?? '').trim();
+        const zone = confirmBy ? (await findEventById(deps.database.db, req.params.id))?.timezone : undefined;
         await inviteGuest(deps, req.user!.id, req.params.id, {
           name: v.name ?? '',
           email: v.email ?? '',
           partySize: /^\d+$/.test(size) ? Number(size) : Number.NaN,
           category: v.category ?? '',
           locale: v.locale,
+          confirmBy: confirmBy ? ((zone && wallTimeToUtc(confirmBy, zone)) || confirmBy) : null,
         });
         return { key: 'invited', n: 1 };
       },

@@ -8,6 +8,7 @@ import { findApplicationByToken, verifyApplication, withdrawApplication } from '
 import { confirmOffer, declineOffer } from '../../../services/confirmations.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { ticketsForApplication } from '../../../services/tickets.ts';
+import { formatDoorCode } from '../../../domain/door-code.ts';
 import { applicationStatus, emptyBodyIsObject, errorResponse, tokenParams } from './schemas.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
@@ -71,6 +72,7 @@ const ticketsView = {
           position: { type: 'integer', description: '0 = the applicant, then the guests' },
           holderName: { type: 'string' },
           code: { type: 'string', description: 'What the QR code carries; the door scans it (POST /api/v1/checkin/scan)' },
+          doorCode: { ...nullableString, description: 'The short code printed under the QR code ("ABCDE-FGHJK"), typed at the door when scanning fails' },
           checkedInAt: nullableString,
         },
       },
@@ -232,7 +234,7 @@ export default async function apiApplicationRoutes(app: FastifyInstance, opts: {
       const tickets = a.status === 'confirmed' ? await ticketsForApplication(deps.database.db, deps.config.secret, a.id) : [];
       return reply.header('Cache-Control', 'no-store').send({
         status: a.status,
-        tickets: tickets.map((t) => ({ id: t.id, position: t.position, holderName: t.holderName, code: t.token, checkedInAt: t.checkedInAt })),
+        tickets: tickets.map((t) => ({ id: t.id, position: t.position, holderName: t.holderName, code: t.token, doorCode: t.doorCode && formatDoorCode(t.doorCode), checkedInAt: t.checkedInAt })),
       });
     },
   );

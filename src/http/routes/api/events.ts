@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { contentFor } from '../../../domain/event.ts';
-import { intakeState } from '../../../domain/event.ts';
+import { intakeState, QUESTION_TYPES } from '../../../domain/event.ts';
 import { LOCALES } from '../../../domain/locales.ts';
 import { assertAcceptingApplications, findEarlierAnswer, type Idempotency, requireEvent, submitApplication } from '../../../services/applications.ts';
 import type { Deps } from '../../../services/deps.ts';
@@ -40,7 +40,7 @@ const eventSchema = {
         type: 'object',
         properties: {
           id: { type: 'string' },
-          type: { type: 'string', enum: ['short_text', 'long_text', 'single_choice', 'yes_no'] },
+          type: { type: 'string', enum: [...QUESTION_TYPES] },
           required: { type: 'boolean' },
           label: { type: 'string' },
           options: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, label: { type: 'string' } } } },
@@ -67,7 +67,7 @@ export const applicationBodySchema = {
         properties: { name: { type: 'string', maxLength: 200 }, relation: { type: 'string', enum: ['friend', 'family', 'partner', 'colleague', 'other'] } },
       },
     },
-    answers: { type: 'object', additionalProperties: { type: 'string', maxLength: 4000 }, description: 'Question id → answer (yes/no questions: "yes" or "no"; single choice: option id)' },
+    answers: { type: 'object', additionalProperties: { type: 'string', maxLength: 4000 }, description: 'Question id → answer (yes/no questions: "yes" or "no"; single choice: option id; multiple choice: option ids, comma-separated; number: decimal with a dot; date: YYYY-MM-DD)' },
     consent: { type: 'boolean', description: 'Must be true' },
     altcha: { type: 'string', description: 'ALTCHA proof-of-work payload (base64); required unless the server runs with ADMIT_CAPTCHA=off' },
   },

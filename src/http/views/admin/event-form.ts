@@ -137,7 +137,7 @@ ${LOCALES.map((l) => html`<div>${textField(t, {
 ${selectField(t, {
   name: `${p}type`,
   label: t('admin.editor.question_type'),
-  hint: t('admin.editor.question_type_hint'),
+  hint: t('editor.question_type_hint'),
   value: v[`${p}type`] ?? 'short_text',
   errors,
   options: QUESTION_TYPES.map((qt) => ({ value: qt, label: t(qt === 'multiple_choice' || qt === 'number' || qt === 'date' ? `editor.type_${qt}` : `admin.editor.type_${qt}`) })),
@@ -145,7 +145,7 @@ ${selectField(t, {
 ${textField(t, { name: `${p}id`, label: t('admin.editor.question_id'), hint: t('admin.editor.question_id_hint'), value: v[`${p}id`], errors, maxlength: 40 })}
 </div>
 ${checkbox(t, { name: `${p}required`, label: t('admin.editor.question_required'), checked: v[`${p}required`] === 'yes', errors })}
-${textArea(t, { name: `${p}options`, label: t('admin.editor.question_options'), hint: t('editor.options_hint'), value: v[`${p}options`], errors })}
+${textArea(t, { name: `${p}options`, label: t('editor.question_options'), hint: t('editor.options_hint'), value: v[`${p}options`], errors })}
 <div class="actions question-actions" role="group" aria-label="${t('editor.question_actions', { n })}">
 ${s > 0 ? html`<button type="submit" name="editor_action" value="up:${s}" aria-label="${t('editor.move_up_n', { n })}">${t('editor.move_up')}</button>` : ''}
 ${s < slots - 1 ? html`<button type="submit" name="editor_action" value="down:${s}" aria-label="${t('editor.move_down_n', { n })}">${t('editor.move_down')}</button>` : ''}
@@ -180,6 +180,10 @@ ${textField(t, { name: 'mailReplyTo', type: 'email', label: t('editor.reply_to')
 </fieldset>`;
 }
 
+/**
+ * The editor. Its first submit button is a visually hidden "save": Enter in a text field clicks the form's first
+ * submit button, and that must save rather than move a question or filter the countries.
+ */
 export function eventFormBody(o: EventFormPage): SafeHtml {
   const { t, values: v, errors } = o;
   const action = o.event ? `/admin/events/${o.event.id}/edit` : '/admin/events/new';
@@ -192,7 +196,6 @@ ${summary(t, errors, slots)}
 ${o.event ? statusSection(o, o.event) : ''}
 <form method="post" action="${action}" class="event-form" id="event-form" novalidate>${csrfField(o.csrfToken)}
 <input type="hidden" name="question_slots" value="${String(slots)}">
-${/* Enter in a text field clicks the form's first submit button: let that be "save", not "move up". */ ''}
 <button type="submit" class="default-submit" tabindex="-1" aria-hidden="true">${o.event ? t('admin.editor.save') : t('admin.editor.create')}</button>
 
 <fieldset><legend>${t('admin.editor.basics')}</legend>

@@ -109,6 +109,7 @@ ${textField(t, { name: 'email', type: 'email', label: t('selection.email'), valu
 ${textField(t, { name: 'party_size', type: 'number', label: t('selection.party_size'), value: v.party_size ?? '1', errors, required: true })}
 ${selectField(t, { name: 'category', label: t('selection.category'), value: v.category, errors, required: true, options: categories })}
 ${selectField(t, { name: 'locale', label: t('selection.language'), value: v.locale ?? d.event.defaultLocale, errors, options: LOCALES.map((l) => ({ value: l, label: t(`language.${l}`) })) })}
+${textField(t, { name: 'confirm_by', type: 'datetime-local', label: t('deadlines.invite_confirm_by'), hint: t('deadlines.invite_confirm_by_hint', { zone: d.event.timezone.replaceAll('_', ' ') }), value: v.confirm_by, errors })}
 <div class="actions"><button type="submit" class="primary">${t('selection.invite')}</button></div></form>
 <h3>${t('selection.bulk')}</h3>
 ${errorSummary(t, csvErrors)}
