@@ -32,8 +32,8 @@ export interface WatchedPage {
 /** A page whose console errors and uncaught exceptions are collected, so a test can assert there were none. */
 export async function openPage(browser: Browser, opts: BrowserContextOptions = {}): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...opts });
-  context.setDefaultTimeout(10_000);
-  context.setDefaultNavigationTimeout(15_000);
+  context.setDefaultTimeout(30_000);
+  context.setDefaultNavigationTimeout(45_000);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {

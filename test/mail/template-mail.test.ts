@@ -64,7 +64,7 @@ for (const dialect of dialects()) {
       assert.equal(mail.text.trim(), direct.text.trim());
 
       // Marked sent right after the SMTP answer; the subject column stays empty (rendered, not stored).
-      const deadline = Date.now() + 5_000;
+      const deadline = Date.now() + 30_000;
       let sent = await server.db.db.selectFrom('outbox').select(['status', 'subject']).where('id', '=', mailId).executeTakeFirstOrThrow();
       while (sent.status !== 'sent' && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
@@ -117,7 +117,7 @@ for (const dialect of dialects()) {
         .execute();
       await enqueue(server, { id: id(), kind: 'user.setup', to: 'after.tmpl@example.com', now, template: { name: 'user.setup', locale: 'en', params: { url: `${server.url}/setup/x` } } });
       await sink.waitFor((m) => m.to.includes('after.tmpl@example.com'));
-      const deadline = Date.now() + 5_000;
+      const deadline = Date.now() + 30_000;
       let row;
       do {
         row = await server.db.db.selectFrom('outbox').select(['status', 'attempts', 'last_error']).where('id', '=', broken).executeTakeFirstOrThrow();
@@ -152,7 +152,7 @@ describe('template mails without SMTP: .eml files and /admin/mail', () => {
       template: { name: 'application.verify', locale: 'de', params: { name: 'Erika <b>Mustermann</b>', eventTitle: 'Launch-Abend New York', url } },
     });
     const file = join(server.config.dataDir, 'mail', `${mailId}.eml`);
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && !readdirSync(join(server.config.dataDir, 'mail')).includes(`${mailId}.eml`)) await new Promise((r) => setTimeout(r, 50));
     const parsed = await simpleParser(readFileSync(file));
     assert.equal(parsed.subject, 'Bitte bestätigen Sie Ihre Bewerbung: Launch-Abend New York');

@@ -125,7 +125,7 @@ describe('file transport when SMTP_URL is unset', () => {
     assert.equal(res.status, 202);
 
     const dir = join(server.config.dataDir, 'mail');
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 30_000;
     let files: string[] = [];
     while (Date.now() < deadline) {
       files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
