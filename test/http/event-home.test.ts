@@ -261,11 +261,21 @@ forEachDialect('event home', (ctx) => {
     // Search and sort through the rendered form.
     const first = page.body.match(/<th scope="row"><a href="\/admin\/applications\/[^"]+">([^<]+)<\/a>/)![1];
     const form = findForm(page.body, (f) => f.attrs.role === 'search');
-    const searched = await b.get(getUrl(url, form, fill(form, { q: first, sort: 'name' })));
+    const searched = await b.get(getUrl(url, form, fill(form, { q: first })));
     assert.equal(searched.statusCode, 200);
     assert.equal(rowsOf(searched.body), 1);
     assert.match(searched.body, new RegExp(`>${first}</a>`));
-    assert.match(searched.body, /<option value="name" selected>/);
+    assert.deepEqual([...page.body.matchAll(/<option value="(\w+)"/g)].map((m) => m[1]), ['position'], 'the waitlist is shown in draw order only');
+
+    // Another list sorted by name through the same form.
+    const offersUrl = `/admin/events/${event.id}/guests?list=confirmed`;
+    const offers = await b.get(offersUrl);
+    const sortForm = findForm(offers.body, (f) => f.attrs.role === 'search');
+    const byName = await b.get(getUrl(offersUrl, sortForm, fill(sortForm, { sort: 'name' })));
+    assert.match(byName.body, /<option value="name" selected>/);
+    const names = [...byName.body.matchAll(/<th scope="row"><a href="\/admin\/applications\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+    assert.ok(names.length >= 2, names.join());
+    assert.deepEqual(names, [...names].sort((x, y) => x.toLowerCase().localeCompare(y.toLowerCase())));
 
     // The CSV link on the page downloads exactly that list, readable and quoted.
     const csvHref = page.body.match(/href="([^"]*guests\.csv[^"]*)" download/)![1].replaceAll('&amp;', '&');

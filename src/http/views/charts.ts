@@ -12,8 +12,9 @@ import { html, type SafeHtml } from './html.ts';
 export interface Datum {
   label: string;
   value: number;
-  /** Second bar style (e.g. the preferred group); the table shows the note after the label. */
+  /** Second bar style (e.g. a preferred country). */
   alt?: boolean;
+  /** Shown after the label in the chart and the table, so colour is never the only cue ("preferred"). */
   note?: string;
   /** More columns for this row of the data table (e.g. people next to parties). */
   extra?: (string | number)[];
@@ -61,7 +62,7 @@ export function barChart(c: ChartText & { data: Datum[] }): SafeHtml {
   const bars = c.data.map((d, i) => {
     const y = i * row + 2;
     const w = d.value > 0 ? Math.max(1, r1((d.value / max) * barW)) : 0;
-    return html`<text x="${labelW - 6}" y="${y + row / 2 + 4}" text-anchor="end">${clip(d.label, 25)}</text><rect class="bar${d.alt ? ' alt' : ''}" x="${labelW}" y="${y + 3}" width="${w}" height="${row - 8}"></rect><text x="${r1(labelW + w + 4)}" y="${y + row / 2 + 4}">${formatNumber(d.value, c.locale)}</text>`;
+    return html`<text x="${labelW - 6}" y="${y + row / 2 + 4}" text-anchor="end">${clip(d.note ? `${d.label} (${d.note})` : d.label, 25)}</text><rect class="bar${d.alt ? ' alt' : ''}" x="${labelW}" y="${y + 3}" width="${w}" height="${row - 8}"></rect><text x="${r1(labelW + w + 4)}" y="${y + row / 2 + 4}">${formatNumber(d.value, c.locale)}</text>`;
   });
   const rows = c.data.map((d) => [d.note ? `${d.label} (${d.note})` : d.label, d.value, ...(d.extra ?? [])]);
   return figure(c, svg(c, height, html`<line class="axis" x1="${labelW}" y1="0" x2="${labelW}" y2="${height}"></line>${bars}`), rows);

@@ -25,7 +25,8 @@ interface GuestsQuery {
 
 function parse(q: GuestsQuery): { list: GuestList; sort: GuestSort; q: string; offset: number } {
   const list = GUEST_LISTS.find((l) => l === q.list) ?? 'selected';
-  const sort = GUEST_SORTS.find((s) => s === q.sort) ?? DEFAULT_SORT[list];
+  // The waitlist can hold nearly every application: only its draw order is an index walk, so it is its only order.
+  const sort = list === 'waitlist' ? 'position' : (GUEST_SORTS.find((s) => s === q.sort) ?? DEFAULT_SORT[list]);
   const offset = Math.max(0, Math.floor(Number(q.offset) || 0));
   return { list, sort, q: typeof q.q === 'string' ? q.q.trim().slice(0, 200) : '', offset };
 }

@@ -61,7 +61,7 @@ export function guestsBody(p: GuestsPage): SafeHtml {
     return r.category ? t(`selection.category_${r.category}`) : '';
   };
   const colHead = (c: (typeof cols)[number]) => (c === 'position' && p.ranked ? t('guests.col_waitlist_position') : t(`guests.col_${c}`));
-  const sorts = GUEST_SORTS.filter((s) => s !== 'position' || list === 'waitlist' || list === 'selected' || list === 'declined' || list === 'expired');
+  const sorts = list === 'waitlist' ? (['position'] as const) : GUEST_SORTS.filter((s) => s !== 'position' || list === 'selected' || list === 'declined' || list === 'expired');
   const csv = `/admin/events/${event.id}/guests.csv${qs({ list, sort: p.sort, q: p.q || undefined })}`;
   const total = p.counts[list];
   return html`${eventTabs(t, event, 'guests', p.role)}
