@@ -45,7 +45,8 @@ for (const dialect of dialects()) {
       const res = await apply(server, application('erika@example.de'), { 'accept-language': 'de' });
       assert.equal(res.status, 202);
 
-      const mail = await sink.waitFor((m) => m.to.includes('erika@example.de'));
+      // The first mail also waits for the sender thread to start: generous on a busy machine.
+      const mail = await sink.waitFor((m) => m.to.includes('erika@example.de'), 30_000);
       assert.equal(mail.subject, 'Bitte bestätigen Sie Ihre Bewerbung: Launch-Abend New York');
       assert.match(mail.text, /^Hallo Erika Mustermann,/);
       assert.match(mail.text, /vielen Dank für Ihre Bewerbung für Launch-Abend New York/);
@@ -124,14 +125,12 @@ describe('file transport when SMTP_URL is unset', () => {
     const res = await apply(server, application('file@example.de'));
     assert.equal(res.status, 202);
 
+    // The sender marks a mail sent only after its file is written completely (a file seen earlier may be half written).
     const dir = join(server.config.dataDir, 'mail');
-    const deadline = Date.now() + 30_000;
-    let files: string[] = [];
-    while (Date.now() < deadline) {
-      files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
-      if (files.length) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const deadline = Date.now() + 60_000;
+    const sent = () => server.db.db.selectFrom('outbox').select('status').where('to_address', '=', 'file@example.de').where('status', '=', 'sent').executeTakeFirst();
+    while (Date.now() < deadline && !(await sent())) await new Promise((r) => setTimeout(r, 50));
+    const files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
     assert.equal(files.length, 1, 'one .eml file');
     const parsed = await simpleParser(readFileSync(join(dir, files[0])));
     assert.equal(parsed.subject, 'Bitte bestätigen Sie Ihre Bewerbung: Launch-Abend New York');

@@ -25,10 +25,8 @@ async function population(c: TestContext, eventId: string): Promise<string[]> {
 forEachDialect('demo seed', (ctx) => {
   test('an empty database gets the open launch event and a past event whose draw is done and verifies', async () => {
     const c = ctx();
-    const started = performance.now();
+    // No timing assertion here: speed is measured in bench/, never in a unit test (a loaded machine is no failure).
     assert.equal(await seedDemoEvent(c.deps), true);
-    const ms = performance.now() - started;
-    assert.ok(ms < 5_000, `seeding took ${Math.round(ms)} ms`);
     assert.equal(await seedDemoEvent(c.deps), false, 'only on an empty database');
 
     const now = c.clock.now();

@@ -153,7 +153,7 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
     }
     const canEdit = application.status === 'submitted' && intakeState(event, deps.clock.now()) === 'open';
     const notice: StatusNotice | null =
-      req.query.verified === '1' ? 'just_verified'
+      req.query.verified === '1' && application.status === 'submitted' ? 'just_verified'
       : application.status === 'declined' && req.query.declined === 'passed' ? 'declined_passed'
       : application.status === 'declined' && req.query.declined === 'freed' ? 'declined_freed'
       : null;
