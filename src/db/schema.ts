@@ -263,6 +263,13 @@ export interface DB {
   intake_counts: IntakeCountsTable;
   application_counts: ApplicationCountsTable;
   api_tokens: ApiTokensTable;
+  captcha_spent: CaptchaSpentTable;
+}
+
+/** Solved captcha challenges (migration 015), shared by all instances; a row lives until its challenge expires. */
+export interface CaptchaSpentTable {
+  signature: string;
+  expires_at: string;
 }
 
 export type EventRow = Selectable<EventsTable>;

@@ -2,12 +2,13 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../platform/private-files.t
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { type ExpressionBuilder, PostgresAdapter } from 'kysely';
+import { type ExpressionBuilder, PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import type { DB, OutboxRow } from '../db/schema.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Attachment } from './outbox.ts';
 import { renderOutboxMail } from './templates.ts';
+import { redactedMailColumns } from './capability-links.ts';
 
 export interface MailTransport {
   send(row: OutboxRow): Promise<void>;
@@ -149,9 +150,9 @@ export class OutboxSender implements MailSender {
       const rows = await this.claim();
       if (!rows.length) return sent;
       const queue = [...rows];
-      const delivered: string[] = [];
+      const delivered: OutboxRow[] = [];
       const workers = Array.from({ length: Math.min(this.#opts.concurrency, queue.length) }, async () => {
-        for (let row = queue.shift(); row; row = queue.shift()) if (await this.#sendOne(row)) delivered.push(row.id);
+        for (let row = queue.shift(); row; row = queue.shift()) if (await this.#sendOne(row)) delivered.push(row);
       });
       await Promise.all(workers);
       await this.#markSent(delivered);
@@ -164,15 +165,25 @@ export class OutboxSender implements MailSender {
    * One UPDATE for the whole claimed batch instead of one commit (one fsync on SQLite) per mail. Should the
    * process die between sending and this, those mails go out again after their lease: the same Message-ID
    * (<outbox id@domain>), so receiving servers and clients can tell the copies apart.
+   *
+   * The same UPDATE erases the capability links (ADR 0005): once a mail is handed over, the outbox keeps it
+   * without the tokens that act for its recipient — one CASE per changed column, still one statement.
    */
-  async #markSent(ids: string[]): Promise<void> {
+  async #markSent(rows: OutboxRow[]): Promise<void> {
     const { db, clock, instanceId } = this.#opts;
     const nowIso = clock.now().toISOString();
-    for (let i = 0; i < ids.length; i += 500) {
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500);
+      const erase = chunk.map((r) => ({ id: r.id, ...redactedMailColumns(r), before: r }));
+      const column = (name: 'params' | 'text_body' | 'html_body') => {
+        const changed = erase.filter((e) => e[name] !== e.before[name]);
+        if (!changed.length) return {};
+        return { [name]: sql<string>`case id ${sql.join(changed.map((e) => sql`when ${e.id} then ${e[name]}`), sql` `)} else ${sql.ref(name)} end` };
+      };
       await db
         .updateTable('outbox')
-        .set((eb) => ({ status: 'sent', sent_at: nowIso, attempts: eb('attempts', '+', 1), locked_until: null, last_error: null }))
-        .where('id', 'in', ids.slice(i, i + 500))
+        .set((eb) => ({ status: 'sent', sent_at: nowIso, attempts: eb('attempts', '+', 1), locked_until: null, last_error: null, ...column('params'), ...column('text_body'), ...column('html_body') }))
+        .where('id', 'in', chunk.map((r) => r.id))
         .where('locked_by', '=', instanceId)
         .execute();
     }
@@ -218,6 +229,8 @@ export class OutboxSender implements MailSender {
         .updateTable('outbox')
         .set({
           status: attempts >= maxAttempts ? 'failed' : 'pending',
+          // A mail given up on will never be sent: its capability links have no reason to stay (ADR 0005).
+          ...(attempts >= maxAttempts ? redactedMailColumns(row) : {}),
           attempts,
           next_attempt_at: new Date(clock.now().getTime() + backoffMs(attempts)).toISOString(),
           locked_until: null,

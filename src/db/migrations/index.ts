@@ -8,6 +8,7 @@ import * as m006 from './006-application-counts.ts';
 import * as m008 from './008-outbox-address-index.ts';
 import * as m009 from './009-checkin-scan.ts';
 import * as m007 from './007-mail-templates.ts';
+import * as m015 from './015-security.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -28,4 +29,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['007-mail-templates', m007],
   ['008-outbox-address-index', m008],
   ['009-checkin-scan', m009],
+  ['015-security', m015],
 ];
