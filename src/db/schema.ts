@@ -203,7 +203,8 @@ export interface IntakeKeysTable {
 
 export interface ApplicationFlagsTable {
   application_id: string;
-  kind: 'possible_duplicate' | 'same_household';
+  /** suspicious_email (migration 015's era): the address mixes scripts, e.g. a Cyrillic letter in a Latin name. */
+  kind: 'possible_duplicate' | 'same_household' | 'suspicious_email';
   event_id: string;
   related_id: string | null;
   reason: string;

@@ -121,7 +121,7 @@ ${sel('party', q.party, Array.from({ length: event.maxPartySize }, (_, i) => ({ 
 <thead><tr><th scope="col">${t('form.name')}</th><th scope="col">${t('form.email')}</th><th scope="col">${t('form.country')}</th><th scope="col">${t('admin.apps.party')}</th><th scope="col">${t('admin.apps.status')}</th><th scope="col">${t('admin.apps.applied')}</th></tr></thead>
 <tbody>${o.rows.length
     ? o.rows.map(
-        (a) => html`<tr><th scope="row"><a href="/admin/applications/${a.id}">${a.name}</a></th><td>${a.email}</td>
+        (a) => html`<tr><th scope="row"><a href="/admin/applications/${a.id}"><bdi>${a.name}</bdi></a></th><td><bdi>${a.email}</bdi></td>
 <td>${countryName(a.country, locale)}${preferred.has(a.country) ? html` <span class="badge">${t('admin.apps.preferred')}</span>` : ''}</td>
 <td>${a.partySize}</td><td>${stateLabel(t, a.status, a.verified)}</td><td>${formatDateTime(a.createdAt, locale, event.timezone)}</td></tr>`,
       )
@@ -152,7 +152,7 @@ export function applicationDetailBody(o: { t: Translator; locale: Locale; event:
   const orphans = Object.entries(a.answers).filter(([id, v]) => !known.has(id) && v);
   const preferred = event.preferredCountries.includes(a.country);
   return html`<p class="eyebrow"><a href="/admin/events/${event.id}/applications">${contentFor(event, locale).title}</a></p>
-<h1>${a.name}</h1>
+<h1><bdi>${a.name}</bdi></h1>
 <dl class="details">
 <div><dt>${t('admin.apps.status')}</dt><dd>${stateLabel(t, a.status, a.verified)}</dd></div>
 <div><dt>${t('form.email')}</dt><dd><a href="mailto:${a.email}">${a.email}</a></dd></div>
@@ -163,8 +163,8 @@ ${a.verifiedAt ? html`<div><dt>${t('admin.apps.verified_at')}</dt><dd>${formatDa
 ${a.withdrawnAt ? html`<div><dt>${t('admin.apps.withdrawn_at')}</dt><dd>${formatDateTime(a.withdrawnAt, locale, event.timezone)}</dd></div>` : ''}
 </dl>
 <h2>${t('admin.apps.party_of', { n: a.partySize, max: event.maxPartySize })}</h2>
-<ul class="party"><li>${a.name} <span class="muted">(${t('admin.apps.applicant')})</span></li>${a.guests.map(
-    (g) => html`<li>${g.name} <span class="muted">(${t(`relation.${g.relation}`)})</span></li>`,
+<ul class="party"><li><bdi>${a.name}</bdi> <span class="muted">(${t('admin.apps.applicant')})</span></li>${a.guests.map(
+    (g) => html`<li><bdi>${g.name}</bdi> <span class="muted">(${t(`relation.${g.relation}`)})</span></li>`,
   )}</ul>
 <h2>${t('admin.apps.answers')}</h2>
 ${event.questions.length || orphans.length
