@@ -1,5 +1,5 @@
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../platform/private-files.ts';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { type ExpressionBuilder, PostgresAdapter, sql } from 'kysely';
@@ -53,7 +53,10 @@ export function fileTransport(dir: string, from: string): MailTransport {
   return {
     async send(row) {
       const info = await transporter.sendMail(message(row, from, domain));
-      await writeFile(join(dir, `${row.id}.eml`), info.message as Buffer, { mode: PRIVATE_FILE_MODE }); // = mailFile(dataDir, id), see files.ts
+      // Written aside and renamed: whoever reads the folder as an inbox never sees half a mail. 0600 (finding 5).
+      const file = join(dir, `${row.id}.eml`); // = mailFile(dataDir, id), see files.ts
+      await writeFile(`${file}.tmp`, info.message as Buffer, { mode: PRIVATE_FILE_MODE });
+      await rename(`${file}.tmp`, file);
     },
     close: () => {},
   };
