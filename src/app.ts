@@ -12,6 +12,7 @@ import localePlugin from './http/plugins/locale.ts';
 import authPlugin from './http/plugins/auth.ts';
 import { registerErrorHandling } from './http/plugins/errors.ts';
 import { altchaCaptcha, type Captcha } from './http/captcha.ts';
+import { databaseSpentChallenges, redisSpentChallenges } from './http/captcha-spent.ts';
 import assetRoutes from './http/routes/assets.ts';
 import healthRoutes from './http/routes/health.ts';
 import apiEventRoutes from './http/routes/api/events.ts';
@@ -73,7 +74,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
   app.decorate('deps', deps);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
-  const captcha: Captcha | null = config.captcha ? altchaCaptcha({ secret: config.secret, cost: config.captchaCost, now: () => opts.clock.now() }) : null;
+  const captcha: Captcha | null = config.captcha ? await sharedCaptcha(app, config, opts.database, opts.clock) : null;
 
   await app.register(swagger, {
     openapi: {
@@ -108,4 +109,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/** The captcha with its memory of solved challenges shared by all instances: Redis when configured, else the database. */
+async function sharedCaptcha(app: FastifyInstance, config: Config, database: Database, clock: Clock): Promise<Captcha> {
+  const now = () => clock.now();
+  const inDb = databaseSpentChallenges(database.db, now);
+  const spent = config.redisUrl ? await redisSpentChallenges(config.redisUrl, inDb, app.log) : inDb;
+  app.addHook('onClose', () => spent.close());
+  return altchaCaptcha({ secret: config.secret, cost: config.captchaCost, now, spent });
 }

@@ -22,7 +22,7 @@ console.log(`Admit is running at ${config.publicUrl} (${runtime.database.dialect
 console.log(`Demo event: ${config.publicUrl}/e/launch-nyc`);
 console.log(`Demo of a finished, verifiable draw: ${config.publicUrl}/e/launch-preview/draw (npx admit verify-draw on its bundle.json)`);
 if (runtime.setupLink) console.log(`First start: create the owner's password here (valid 72 h): ${runtime.setupLink}`);
-if (!config.smtpUrl) console.log(`SMTP_URL is not set: mail is written to ${config.dataDir}/mail and shown at ${config.publicUrl}/admin/mail`);
+if (!config.smtpUrl) console.log(`SMTP_URL is not set: mail is written to ${config.dataDir}/mail/*.eml (the recipients' inboxes; staff see it at ${config.publicUrl}/admin/mail without links that act for the recipient)`);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -246,7 +246,8 @@ export interface IntakeKeysTable {
 
 export interface ApplicationFlagsTable {
   application_id: string;
-  kind: 'possible_duplicate' | 'same_household';
+  /** suspicious_email (migration 015's era): the address mixes scripts, e.g. a Cyrillic letter in a Latin name. */
+  kind: 'possible_duplicate' | 'same_household' | 'suspicious_email';
   event_id: string;
   related_id: string | null;
   reason: string;
@@ -339,6 +340,13 @@ export interface DB {
   password_resets: PasswordResetsTable;
   application_scores: ApplicationScoresTable;
   review_settings: ReviewSettingsTable;
+  captcha_spent: CaptchaSpentTable;
+}
+
+/** Solved captcha challenges (migration 015), shared by all instances; a row lives until its challenge expires. */
+export interface CaptchaSpentTable {
+  signature: string;
+  expires_at: string;
 }
 
 export type EventRow = Selectable<EventsTable>;

@@ -1,6 +1,7 @@
 import type { FieldError } from '../errors.ts';
 import { isCountryCode } from './countries.ts';
 import { isEmail } from './email.ts';
+import { cleanEmail, stripBidiControls } from './unicode.ts';
 import type { Event } from './event.ts';
 import { DEFAULT_LOCALE, type Locale, isLocale } from './locales.ts';
 
@@ -54,8 +55,9 @@ export const hasControlCharacters = (s: string, allowNewlines = false): boolean 
  */
 export function validateApplication(event: Event, input: ApplicationInput): { value?: ValidApplication; errors: FieldError[] } {
   const errors: FieldError[] = [];
-  const name = str(input.name);
-  const email = str(input.email);
+  // Bidi controls are removed, invisible characters and compatibility forms folded (domain/unicode.ts).
+  const name = stripBidiControls(str(input.name)).trim();
+  const email = cleanEmail(str(input.email));
   const country = str(input.country).toUpperCase();
   const locale = isLocale(input.locale) ? input.locale : DEFAULT_LOCALE;
 
@@ -77,7 +79,7 @@ export function validateApplication(event: Event, input: ApplicationInput): { va
   // Blank guest rows (an empty row left in the form) are ignored rather than rejected.
   const guests: Guest[] = [];
   rawGuests.forEach((g: any, i: number) => {
-    const gName = str(g?.name);
+    const gName = stripBidiControls(str(g?.name)).trim();
     const gRel = str(g?.relation);
     if (!gName && !gRel) return;
     if (!gName) errors.push({ field: `guests.${i}.name`, code: 'required' });

@@ -1,3 +1,5 @@
+import { cleanEmail } from './unicode.ts';
+
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
 
 export function isEmail(x: string): boolean {
@@ -13,7 +15,8 @@ const PLUS_TAGS = new Set(['gmail.com', 'googlemail.com', 'outlook.com', 'hotmai
  * that ignore them, without dots and +tags. The address the person typed is kept for sending.
  */
 export function normalizeEmail(raw: string): string {
-  const email = raw.trim().toLowerCase();
+  // Look-alike spellings of one address (fullwidth letters, zero-width characters) are one identity.
+  const email = cleanEmail(raw).toLowerCase();
   const at = email.lastIndexOf('@');
   if (at < 0) return email;
   let local = email.slice(0, at);

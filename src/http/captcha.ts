@@ -1,5 +1,6 @@
 import { createChallenge, randomInt, verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
+import type { SpentChallenges } from './captcha-spent.ts';
 
 /** Self-hosted proof-of-work (ALTCHA): no third party sees our applicants. */
 export interface Captcha {
@@ -14,6 +15,8 @@ export interface CaptchaOptions {
   cost: number;
   ttlSeconds?: number;
   now?: () => Date;
+  /** Where solved challenges are remembered: shared by all instances (captcha-spent.ts). */
+  spent: SpentChallenges;
 }
 
 export function altchaCaptcha(opts: CaptchaOptions): Captcha {
@@ -21,14 +24,6 @@ export function altchaCaptcha(opts: CaptchaOptions): Captcha {
   const hmacKeySignatureSecret = `altcha-key:${opts.secret}`;
   const ttl = opts.ttlSeconds ?? 600;
   const now = opts.now ?? (() => new Date());
-  // Solved challenges are remembered until they expire, so one solution cannot be replayed.
-  const used = new Map<string, number>();
-
-  function remember(sig: string, expiresAtSec: number) {
-    const t = now().getTime() / 1000;
-    if (used.size > 100_000) for (const [k, exp] of used) if (exp < t) used.delete(k);
-    used.set(sig, expiresAtSec);
-  }
 
   return {
     async challenge() {
@@ -53,11 +48,8 @@ export function altchaCaptcha(opts: CaptchaOptions): Captcha {
       }
       if (!decoded?.challenge || !decoded.solution) return false;
       const sig = decoded.challenge.signature ?? '';
-      if (!sig || typeof sig !== 'string' || used.has(sig)) return false;
-      // Reserve the signature before the (async) verification: two concurrent requests with one
-      // payload must not both pass. A failed check releases it again.
+      if (!sig || typeof sig !== 'string') return false;
       const expiresAt = Number(decoded.challenge.parameters?.expiresAt) || now().getTime() / 1000 + ttl;
-      remember(sig, expiresAt);
       let verified = false;
       try {
         const result = await verifySolution({
@@ -71,8 +63,10 @@ export function altchaCaptcha(opts: CaptchaOptions): Captcha {
       } catch {
         verified = false;
       }
-      if (!verified) used.delete(sig);
-      return verified;
+      // Only a valid solution is remembered (so nobody can fill the table with made-up signatures), and it is
+      // accepted only by the one request — of any instance — whose spend() records it first: concurrent replays
+      // of one payload all verify, one wins.
+      return verified && (await opts.spent.spend(sig, new Date(expiresAt * 1000)));
     },
   };
 }

@@ -229,6 +229,10 @@ async function writeFlags(store: BatchStore, items: PreparedApplication[], news:
     for (const i of idx) {
       const id = items[i].application.id;
       const mine = new Set<string>();
+      for (const f of items[i].keys.flags ?? []) {
+        mine.add(f.kind);
+        flags.push({ application_id: id, kind: f.kind, event_id: eventId, related_id: null, reason: f.reason, created_at: nowIso });
+      }
       for (const [key, p] of items[i].keys.probes) {
         const other = earlier.get(key);
         if (!other || other === id || mine.has(p.kind)) continue;

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { cleanEmail, isMixedScriptEmail } from '../domain/unicode.ts';
 
 /**
  * Lookup keys that find likely duplicates and same-household parties (ADR 0004). Pure.
@@ -27,6 +28,8 @@ export interface IntakeKeys {
   own: string[];
   /** Looked up: key → the flag a match means. */
   probes: Map<string, { kind: 'possible_duplicate' | 'same_household'; reason: string }>;
+  /** Flags that need no other application: an address mixing scripts (look-alike letters) is reviewed. */
+  flags?: { kind: 'suspicious_email'; reason: 'mixed_script' }[];
 }
 
 export function foldName(name: string): string | null {
@@ -41,7 +44,7 @@ export function foldName(name: string): string | null {
 }
 
 export function looseEmail(email: string): string {
-  const e = email.trim().toLowerCase();
+  const e = cleanEmail(email).toLowerCase();
   const at = e.lastIndexOf('@');
   if (at < 0) return e;
   const local = e.slice(0, at).split('+')[0].replaceAll('.', '');
@@ -72,5 +75,6 @@ export function intakeKeys(secret: string, p: PartyForKeys): IntakeKeys {
     probes.set(`a:${name}`, { kind: 'same_household', reason: 'guest_applied' });
     if (!probes.has(`g:${name}`)) probes.set(`g:${name}`, { kind: 'same_household', reason: 'shared_guest' });
   }
-  return { own, probes };
+  const flags: IntakeKeys['flags'] = isMixedScriptEmail(cleanEmail(p.email)) ? [{ kind: 'suspicious_email', reason: 'mixed_script' }] : [];
+  return { own, probes, flags };
 }

@@ -1,13 +1,14 @@
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../platform/private-files.ts';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { type ExpressionBuilder, PostgresAdapter } from 'kysely';
+import { type ExpressionBuilder, PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import type { DB, OutboxRow } from '../db/schema.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Attachment } from './outbox.ts';
 import { renderOutboxMail } from './templates.ts';
+import { redactedMailColumns } from './capability-links.ts';
 
 /** How one event's mails name their sender (migration 012); absent for mails of no event. */
 export interface EventSender {
@@ -61,7 +62,10 @@ export function fileTransport(dir: string, from: string): MailTransport {
   return {
     async send(row, sender) {
       const info = await transporter.sendMail(message(row, from, domain, sender));
-      await writeFile(join(dir, `${row.id}.eml`), info.message as Buffer, { mode: PRIVATE_FILE_MODE }); // = mailFile(dataDir, id), see files.ts
+      // Written aside and renamed: whoever reads the folder as an inbox never sees half a mail. 0600 (finding 5).
+      const file = join(dir, `${row.id}.eml`); // = mailFile(dataDir, id), see files.ts
+      await writeFile(`${file}.tmp`, info.message as Buffer, { mode: PRIVATE_FILE_MODE });
+      await rename(`${file}.tmp`, file);
     },
     close: () => {},
   };
@@ -158,11 +162,11 @@ export class OutboxSender implements MailSender {
       const rows = await this.claim();
       if (!rows.length) return sent;
       const queue = [...rows];
-      const delivered: string[] = [];
+      const delivered: OutboxRow[] = [];
       const senders = await this.#eventSenders(rows);
       const workers = Array.from({ length: Math.min(this.#opts.concurrency, queue.length) }, async () => {
         for (let row = queue.shift(); row; row = queue.shift()) {
-          if (await this.#sendOne(row, row.event_id ? senders.get(row.event_id) : undefined)) delivered.push(row.id);
+          if (await this.#sendOne(row, row.event_id ? senders.get(row.event_id) : undefined)) delivered.push(row);
         }
       });
       await Promise.all(workers);
@@ -176,15 +180,25 @@ export class OutboxSender implements MailSender {
    * One UPDATE for the whole claimed batch instead of one commit (one fsync on SQLite) per mail. Should the
    * process die between sending and this, those mails go out again after their lease: the same Message-ID
    * (<outbox id@domain>), so receiving servers and clients can tell the copies apart.
+   *
+   * The same UPDATE erases the capability links (ADR 0007): once a mail is handed over, the outbox keeps it
+   * without the tokens that act for its recipient — one CASE per changed column, still one statement.
    */
-  async #markSent(ids: string[]): Promise<void> {
+  async #markSent(rows: OutboxRow[]): Promise<void> {
     const { db, clock, instanceId } = this.#opts;
     const nowIso = clock.now().toISOString();
-    for (let i = 0; i < ids.length; i += 500) {
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500);
+      const erase = chunk.map((r) => ({ id: r.id, ...redactedMailColumns(r), before: r }));
+      const column = (name: 'params' | 'text_body' | 'html_body') => {
+        const changed = erase.filter((e) => e[name] !== e.before[name]);
+        if (!changed.length) return {};
+        return { [name]: sql<string>`case id ${sql.join(changed.map((e) => sql`when ${e.id} then ${e[name]}`), sql` `)} else ${sql.ref(name)} end` };
+      };
       await db
         .updateTable('outbox')
-        .set((eb) => ({ status: 'sent', sent_at: nowIso, attempts: eb('attempts', '+', 1), locked_until: null, last_error: null }))
-        .where('id', 'in', ids.slice(i, i + 500))
+        .set((eb) => ({ status: 'sent', sent_at: nowIso, attempts: eb('attempts', '+', 1), locked_until: null, last_error: null, ...column('params'), ...column('text_body'), ...column('html_body') }))
+        .where('id', 'in', chunk.map((r) => r.id))
         .where('locked_by', '=', instanceId)
         .execute();
     }
@@ -238,6 +252,8 @@ export class OutboxSender implements MailSender {
         .updateTable('outbox')
         .set({
           status: attempts >= maxAttempts ? 'failed' : 'pending',
+          // A mail given up on will never be sent: its capability links have no reason to stay (ADR 0007).
+          ...(attempts >= maxAttempts ? redactedMailColumns(row) : {}),
           attempts,
           next_attempt_at: new Date(clock.now().getTime() + backoffMs(attempts)).toISOString(),
           locked_until: null,

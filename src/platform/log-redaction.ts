@@ -10,7 +10,7 @@
 const REDACTED = '[redacted]';
 
 /** Path prefixes whose next segment is a capability token (public status pages, staff setup, the JSON API). */
-const CAPABILITY_PATH = /(\/(?:a|setup|t|o|tickets|api\/v1\/applications))\/[^/?#\s"'\\]+/g;
+const CAPABILITY_PATH = /(\/(?:a|setup|password-reset|api\/v1\/applications))\/[^/?#\s"'\\]+/g;
 // Local part and domain as RFC 5321 allows them in practice; also matches inside JSON strings and mailto:.
 const EMAIL = /[\p{L}\p{N}.!#$%&'*+/=?^_`{|}~-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 

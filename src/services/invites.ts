@@ -1,5 +1,6 @@
 import type { Guest } from '../domain/application.ts';
 import { isEmail, normalizeEmail } from '../domain/email.ts';
+import { hasControlCharacters } from '../domain/application.ts';
 import type { Event } from '../domain/event.ts';
 import { isLocale, type Locale } from '../domain/locales.ts';
 import { searchColumns } from '../domain/search.ts';
@@ -49,8 +50,10 @@ export function validateInvite(input: InviteInput): FieldError[] {
   const errors: FieldError[] = [];
   const name = input.name.trim();
   if (!name) errors.push({ field: 'name', code: 'required' });
+  else if (hasControlCharacters(name)) errors.push({ field: 'name', code: 'control_characters' });
   else if (name.length > 120) errors.push({ field: 'name', code: 'too_long', params: { max: 120 } });
-  if (!isEmail(input.email.trim())) errors.push({ field: 'email', code: 'invalid_email' });
+  if (hasControlCharacters(input.email)) errors.push({ field: 'email', code: 'control_characters' });
+  else if (!isEmail(input.email.trim())) errors.push({ field: 'email', code: 'invalid_email' });
   if (!Number.isInteger(input.partySize) || input.partySize < 1 || input.partySize > MAX_INVITE_PARTY) {
     errors.push({ field: 'party_size', code: 'out_of_range', params: { min: 1, max: MAX_INVITE_PARTY } });
   }

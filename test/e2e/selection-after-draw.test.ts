@@ -14,7 +14,7 @@ import type { TestContext } from '../helpers/context.ts';
 import { insertParty } from '../helpers/after-draw.ts';
 import { assertAccessible, launchBrowser, openPage, screenshot } from '../helpers/browser.ts';
 import { createOwner, startTestServer, type TestServer } from '../helpers/server.ts';
-import { withRenderedMail } from '../../src/mail/templates.ts';
+import { deliveredText } from '../helpers/mailbox.ts';
 
 /**
  * After the draw, in Chromium: a waitlisted party moves up, confirms from the mailed link, the
@@ -41,8 +41,9 @@ test('promoted → confirms from the mail → reveal → QR from a screenshot �
   const ctx = { deps, clock: deps.clock, db: server.db } as unknown as TestContext;
   await insertParty(ctx, event, { status: 'waitlisted', name: 'Ada Lovelace', email: 'ada@example.com', guests: ['Charles Babbage'], drawPosition: 0 });
   assert.equal((await promoteWaitlist(deps, event.id)).length, 1);
-  const mail = withRenderedMail(await server.db.db.selectFrom('outbox').selectAll().where('to_address', '=', 'ada@example.com').where('kind', '=', 'offer.waitlist').executeTakeFirstOrThrow());
-  const link = mail.text_body.match(/http:\/\/127\.0\.0\.1:\d+\/a\/[A-Za-z0-9_-]+/)![0];
+  // The link from the delivered mail: the outbox keeps none once the mail is sent (ADR 0005).
+  const offer = await server.db.db.selectFrom('outbox').select('id').where('to_address', '=', 'ada@example.com').where('kind', '=', 'offer.waitlist').executeTakeFirstOrThrow();
+  const link = (await deliveredText(server.config.dataDir, offer.id)).match(/http:\/\/127\.0\.0\.1:\d+\/a\/[A-Za-z0-9_-]+/)![0];
 
   // The applicant confirms from the mailed link.
   const guest = await openPage(browser, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });

@@ -346,8 +346,8 @@ forEachDialect('http admin', (ctx) => {
     const reviewer = await signIn(app, c, 'reviewer', { 'accept-language': 'de' });
     const res = await reviewer.get(`/admin/applications/${a.id}`);
     assert.equal(res.statusCode, 200);
-    assert.match(res.body, /<h1>Grace Hopper<\/h1>/);
-    assert.match(res.body, /Guest 1 <span class="muted">\(Freund\/in\)<\/span>|Guest 1 <span class="muted">\([^)]+\)<\/span>/);
+    assert.match(res.body, /<h1><bdi>Grace Hopper<\/bdi><\/h1>/, 'names isolated from the text around them (bidi)');
+    assert.match(res.body, /Guest 1<\/bdi> <span class="muted">\(Freund\/in\)<\/span>|Guest 1<\/bdi> <span class="muted">\([^)]+\)<\/span>/);
     assert.match(res.body, /Warum möchten Sie dabei sein\?<\/dt><dd><p>Because<\/p><\/dd>/);
     assert.match(res.body, /Nutzen Sie bereits eines unserer Produkte\?<\/dt><dd>Ja<\/dd>/);
     assert.match(res.body, /Vereinigte Staaten <span class="badge">bevorzugt<\/span>/);

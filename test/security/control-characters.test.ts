@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { forEachDialect } from '../helpers/context.ts';
 import { Browser, buildTestApp, fieldValue } from '../helpers/http.ts';
 import { pageForm } from '../helpers/page-form.ts';
+import { validateInvite } from '../../src/services/invites.ts';
 
 // Finding 6: a NUL byte in a name was a 500 on PostgreSQL (and made the intake batch fall back to one-by-one
 // writes). Control characters are a localized 422 field error on both databases, in the form and the JSON API.
@@ -80,4 +81,25 @@ forEachDialect('control characters in applications (finding 6)', (ctx) => {
       await app.close();
     }
   });
+
+  test('any other form: a NUL that reaches the database is the client’s 422, not a 500 (PostgreSQL refuses it)', async () => {
+    const c = ctx();
+    const app = await buildTestApp(c);
+    try {
+      const b = new Browser(app, { 'x-forwarded-for': '10.3.0.1' });
+      const page = await b.get('/login');
+      const form = pageForm(page.body, '/login');
+      const res = await b.post(form.action, { ...form.fields, email: 'owner\u0000@example.com', password: 'whatever-long-enough' });
+      assert.ok(res.statusCode === 401 || res.statusCode === 422, `status ${res.statusCode}`);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+test('organizer invites refuse control characters in name and email', () => {
+  const base = { name: 'Ada Lovelace', email: 'ada@example.com', partySize: 1, category: 'press' };
+  const codes = (over: object) => validateInvite({ ...base, ...over }).map((e) => `${e.field}:${e.code}`);
+  assert.deepEqual(codes({ name: 'Ada\u0000 Lovelace' }), ['name:control_characters']);
+  assert.deepEqual(codes({ email: 'ada\u0000@example.com' }), ['email:control_characters']);
 });

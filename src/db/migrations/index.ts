@@ -13,6 +13,7 @@ import * as m014 from './014-applicant.ts';
 import * as m013 from './013-event-home.ts';
 import * as m011 from './011-review.ts';
 import * as m012 from './012-editor-deadlines-door-codes.ts';
+import * as m015 from './015-security.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -38,4 +39,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['012-editor-deadlines-door-codes', m012],
   ['013-event-home', m013],
   ['014-applicant', m014],
+  ['015-security', m015],
 ];

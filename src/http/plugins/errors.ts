@@ -20,6 +20,9 @@ function toAppError(err: FastifyError): AppError {
     });
   }
   if (err.code?.startsWith('FST_CSRF')) return new AppError('csrf.invalid');
+  // PostgreSQL refuses NUL in text (22021). Forms and the API refuse control characters before they reach the
+  // database; this is the last line for any other field: the client's input, a 422, never a 500.
+  if ((err as { code?: string }).code === '22021') return new AppError('validation.failed', { fields: [{ field: 'body', code: 'control_characters' }] });
   if (err.statusCode === 429) return new AppError('rate.limited');
   if (err.statusCode === 404) return new AppError('not_found');
   if (err.statusCode === 413 || err.statusCode === 415 || err.statusCode === 400) {

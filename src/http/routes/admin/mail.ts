@@ -7,11 +7,17 @@ import { requirePermission } from '../../plugins/auth.ts';
 import { html } from '../../views/html.ts';
 import { renderOutboxMail, type StoredMailColumns } from '../../../mail/templates.ts';
 import type { RenderedMail } from '../../../mail/render.ts';
+import { redactCapabilityText, redactedMailColumns } from '../../../mail/capability-links.ts';
 
-/** A stored mail as it was (or will be) sent: template rows are rendered in the recipient's language. */
+/**
+ * A stored mail as it was (or will be) sent: template rows are rendered in the recipient's language — without
+ * capability links (ADR 0007): whoever reads mail here must not be able to act for the recipient, so links are
+ * rendered from redacted params and the text is scrubbed once more, pending mails included.
+ */
 function shown(row: StoredMailColumns): { mail: RenderedMail; error: null } | { mail: null; error: string } {
   try {
-    return { mail: renderOutboxMail(row), error: null };
+    const m = renderOutboxMail({ ...row, ...redactedMailColumns(row) });
+    return { mail: { subject: redactCapabilityText(m.subject), text: redactCapabilityText(m.text), html: redactCapabilityText(m.html) }, error: null };
   } catch (err) {
     return { mail: null, error: String((err as Error)?.message ?? err) };
   }
@@ -45,7 +51,7 @@ ${rows.length > 50 ? html`<p><a rel="next" href="?before=${page[page.length - 1]
     const subject = mail?.subject ?? m.kind;
     const body = html`<p class="eyebrow"><a href="/admin/mail">${t('admin.mail.title')}</a></p><h1>${subject}</h1>
 <dl class="details"><div><dt>${t('admin.mail.to')}</dt><dd>${m.to_address}</dd></div><div><dt>${t('admin.mail.status')}</dt><dd>${t(`admin.mail.status_${m.status}`)}</dd></div></dl>
-${mail ? html`<h2>${t('admin.mail.text')}</h2><pre class="mail-text">${mail.text}</pre>` : html`<p class="notice" role="alert">${t('admin.mail.render_failed', { error: error ?? '' })}</p>`}`;
+${mail ? html`<h2>${t('admin.mail.text')}</h2><p class="hint">${t('mail_privacy.links_hidden')}</p><pre class="mail-text">${mail.text}</pre>` : html`<p class="notice" role="alert">${t('admin.mail.render_failed', { error: error ?? '' })}</p>`}`;
     return sendPage(reply, ctx, subject, body);
   });
 }

@@ -73,7 +73,8 @@ ${selectField(t, { name: 'locale', label: t('admin.users.mail_language'), value:
     const v = formValues(req.body);
     try {
       const { user, setupUrl } = await inviteUser(deps, req.user!.id, { email: v.email ?? '', role: v.role ?? '', locale: isLocale(v.locale) ? v.locale : req.locale });
-      // Shown once, in the response to this POST only: the link is never put in a URL or stored in clear.
+      // Shown once, in the response to this POST only: never put in a URL; the database keeps only its hash, and the
+      // mail carrying it loses it once sent (ADR 0007). The inviting owner may pass it on by hand.
       return usersPage(req, reply, { invited: { email: user.email, url: setupUrl } });
     } catch (err) {
       if (err instanceof AppError && err.code === 'validation.failed') return usersPage(req, reply, { values: v, errors: formErrors(req.t, err.fields), status: 422 });

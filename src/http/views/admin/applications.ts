@@ -162,10 +162,10 @@ ${view.bulk ? html`<form method="post" action="/admin/events/${event.id}/applica
 <tbody>${o.rows.length
     ? o.rows.map((a) => {
         const label = blind ? blindLabel(t, a) : a.name;
-        return html`<tr>${view.bulk ? html`<td><input type="checkbox" name="ids" value="${a.id}" id="sel-${a.id}" aria-label="${t('review.select_one', { name: label })}"></td>` : ''}<th scope="row"><a href="${detailUrl(a)}">${label}</a></th>${
+        return html`<tr>${view.bulk ? html`<td><input type="checkbox" name="ids" value="${a.id}" id="sel-${a.id}" aria-label="${t('review.select_one', { name: label })}"></td>` : ''}<th scope="row"><a href="${detailUrl(a)}"><bdi>${label}</bdi></a></th>${
           blind
             ? ''
-            : html`<td>${a.email}</td>
+            : html`<td><bdi>${a.email}</bdi></td>
 <td>${countryName(a.country, locale)}${preferred.has(a.country) ? html` <span class="badge">${t('admin.apps.preferred')}</span>` : ''}</td>`
         }
 <td>${a.partySize}</td><td>${stateLabel(t, a.status, a.verified)}</td><td>${scoreText(locale, a)}</td><td>${formatDateTime(a.createdAt, locale, event.timezone)}</td></tr>`;
@@ -242,7 +242,7 @@ export function applicationDetailBody(o: {
 ${nav ? html`<nav class="actions pager" aria-label="${t('review.pager')}">${nav.prev ? html`<a href="${nav.prev}" rel="prev">${t('review.prev')}</a>` : ''}${
     nav.next ? html` <a href="${nav.next}" rel="next">${t('review.next')}</a>` : ''
   }</nav>` : ''}
-<h1>${blind ? blindLabel(t, a) : a.name}</h1>
+<h1><bdi>${blind ? blindLabel(t, a) : a.name}</bdi></h1>
 <dl class="details">
 <div><dt>${t('admin.apps.status')}</dt><dd>${stateLabel(t, a.status, a.verified)}</dd></div>
 ${blind ? html`<div><dt>${t('review.blind')}</dt><dd>${t('review.blind_hint')}</dd></div>` : html`<div><dt>${t('form.email')}</dt><dd><a href="mailto:${a.email}">${a.email}</a></dd></div>
@@ -253,8 +253,8 @@ ${a.verifiedAt ? html`<div><dt>${t('admin.apps.verified_at')}</dt><dd>${formatDa
 ${a.withdrawnAt ? html`<div><dt>${t('admin.apps.withdrawn_at')}</dt><dd>${formatDateTime(a.withdrawnAt, locale, event.timezone)}</dd></div>` : ''}
 </dl>
 <h2>${t('admin.apps.party_of', { n: a.partySize, max: event.maxPartySize })}</h2>
-<ul class="party"><li>${blind ? t('admin.apps.applicant') : html`${a.name} <span class="muted">(${t('admin.apps.applicant')})</span>`}</li>${a.guests.map(
-    (g, i) => html`<li>${blind ? t('selection.guest_placeholder', { n: i + 1 }) : g.name} <span class="muted">(${t(`relation.${g.relation}`)})</span></li>`,
+<ul class="party"><li>${blind ? t('admin.apps.applicant') : html`<bdi>${a.name}</bdi> <span class="muted">(${t('admin.apps.applicant')})</span>`}</li>${a.guests.map(
+    (g, i) => html`<li>${blind ? t('selection.guest_placeholder', { n: i + 1 }) : html`<bdi>${g.name}</bdi>`} <span class="muted">(${t(`relation.${g.relation}`)})</span></li>`,
   )}</ul>
 <h2>${t('admin.apps.answers')}</h2>
 ${event.questions.length || orphans.length
