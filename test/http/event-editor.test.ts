@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { forEachDialect, type TestContext } from '../helpers/context.ts';
 import { Browser, buildTestApp, csrfFrom } from '../helpers/http.ts';
-import { findForm, type ParsedForm, submitForm } from '../helpers/form-controls.ts';
+import { parseForms, findForm, type ParsedForm, submitForm } from '../helpers/form-controls.ts';
 import { insertParty } from '../helpers/after-draw.ts';
 import { findEventById } from '../../src/db/repositories/events.ts';
 import { createUser } from '../../src/services/users.ts';
@@ -204,7 +204,13 @@ forEachDialect('event editor', (ctx) => {
     // The applicant's status page reads the answers in words.
     const verify = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('to_address', '=', person.email).where('event_id', '=', event.id).executeTakeFirstOrThrow());
     const link = verify.text_body.match(/http:\/\/admit\.test(\/a\/[A-Za-z0-9_-]+)/)![1];
-    const status = await guest.get(`${link}?lang=de`);
+    // Opening the link asks for one press of the button (a GET never verifies); then the status page.
+    const confirmPage = await guest.get(`${link}?lang=de`);
+    const verifyForm = parseForms(confirmPage.body).find((f) => f.action.startsWith(`${link}/verify`));
+    assert.ok(verifyForm, 'the page offers the confirm button');
+    const verified = await submitForm(app, guest, verifyForm);
+    assert.equal(verified.statusCode, 303);
+    const status = await guest.get(String(verified.headers.location));
     assert.equal(status.statusCode, 200);
     assert.match(status.body, /Freitag und Samstag/);
     await app.close();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
@@ -25,7 +26,7 @@ export default fp(async function securityPlugin(app: FastifyInstance, opts: Secu
     cookieKey: 'admit_csrf',
     cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: opts.secureCookies, signed: true },
   });
-  await app.register(rateLimit, { global: false, ...(opts.redisUrl ? await redisStore(app, opts.redisUrl) : {}) });
+  await app.register(rateLimit, { global: false, ...(opts.redisUrl ? await redisStore(app, opts.redisUrl, opts.secret) : {}) });
 });
 
 /**
@@ -33,7 +34,7 @@ export default fp(async function securityPlugin(app: FastifyInstance, opts: Secu
  * intake down: commands fail fast (no offline queue, one retry) and the limiter then lets requests through
  * (skipOnError) — the per-instance queue bound and the database still protect the service.
  */
-async function redisStore(app: FastifyInstance, url: string) {
+async function redisStore(app: FastifyInstance, url: string, secret: string) {
   const { Redis } = await import('ioredis');
   const redis = new Redis(url, { connectTimeout: 1000, commandTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   let lastWarn = 0;
@@ -53,7 +54,10 @@ async function redisStore(app: FastifyInstance, url: string) {
       resolve();
     });
   });
-  return { redis, skipOnError: true, nameSpace: 'admit-rl:' };
+  // One namespace per deployment: its instances share the secret, so they share limits; another deployment (or a
+  // test run) on the same Redis counts on its own.
+  const deployment = createHash('sha256').update(`admit-rl:${secret}`).digest('hex').slice(0, 12);
+  return { redis, skipOnError: true, nameSpace: `admit-rl:${deployment}:` };
 }
 
 /**
