@@ -237,7 +237,10 @@ describe('selection: commit → close → freeze → draw → confirm → reveal
     await page.getByLabel('Starts').fill(`${YEAR}-12-12T19:00`);
     await page.getByLabel('Venue').fill('Pier 17');
     await page.getByLabel('Address').fill('89 South St, New York');
-    await page.getByRole('button', { name: 'Save and reveal now' }).click();
+    await Promise.all([page.waitForURL(/\/reveal$/), page.getByRole('button', { name: 'Save and reveal now' }).click()]);
+    await page.getByRole('heading', { name: 'Confirm: reveal time and venue' }).waitFor();
+    await assertAccessible(page, 'reveal confirmation page');
+    await page.getByRole('button', { name: 'Reveal and send the mails now' }).click();
     await page.getByText('Revealed. 1 confirmed party has been emailed the details.').waitFor();
     clean(org, 'reveal page');
 

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { findDrawByEventId } from '../../src/db/repositories/draws.ts';
 import { withRenderedMail } from '../../src/mail/templates.ts';
 import { commitDraw } from '../../src/services/draw.ts';
+import { revealEvent, saveRevealDetails } from '../../src/services/reveal.ts';
+import { insertParty } from '../helpers/after-draw.ts';
 import { changeEventStatus } from '../../src/services/events.ts';
 import { createUser, type Role } from '../../src/services/users.ts';
 import { forEachDialect, type TestContext } from '../helpers/context.ts';
@@ -220,6 +222,43 @@ forEachDialect('http review', (ctx) => {
     assert.equal((await findDrawByEventId(c.db.db, event.id))!.status, 'drawn');
     const held = await c.db.db.selectFrom('applications').select('status').where('id', '=', ids[0]).executeTakeFirstOrThrow();
     assert.equal(held.status, 'held', 'still held: the organizer can still approve or reject it');
+    await app.close();
+  });
+
+  test('a change of time or venue after the reveal: the confirmation page shows the update mail per language first', async () => {
+    const c = ctx();
+    const app = await buildTestApp(c);
+    const event = await c.makeEvent({ capacity: 10 });
+    await insertParty(c, event, { status: 'confirmed', name: 'Grace', locale: 'en' });
+    await insertParty(c, event, { status: 'confirmed', name: 'Erika', locale: 'de' });
+    await insertParty(c, event, { status: 'confirmed', name: 'Karl', locale: 'de' });
+    await saveRevealDetails(c.deps, 'o', event.id, { startsAt: '2026-12-13T00:00:00.000Z', endsAt: null, venueName: 'Pier 17', venueAddress: null, venueMapUrl: null, revealAt: null });
+    await revealEvent(c.deps, 'o', event.id);
+    const owner = await signIn(app, c, 'owner');
+    const url = `/admin/events/${event.id}/reveal`;
+    const count = async () => (await c.db.db.selectFrom('outbox').select('id').where('event_id', '=', event.id).where('kind', '=', 'event.details_updated').execute()).length;
+
+    // Saving unchanged details mails nobody: no confirmation needed.
+    let page = await owner.get(url);
+    let res = await submit(app, owner, formFor(page.body, url), { name: 'action', value: 'save' });
+    assert.equal(res.statusCode, 303);
+    assert.equal(await count(), 0);
+
+    page = await owner.get(url);
+    res = await submit(app, owner, formFor(page.body, url).fill('venue_name', 'Hall 5'), { name: 'action', value: 'save' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /Confirm: change time or venue after the reveal/);
+    assert.match(res.body, /3 confirmed parties will be emailed the new details/);
+    assert.match(res.body, /Changed time or venue · English · 1 recipient/);
+    assert.match(res.body, /Changed time or venue · Deutsch · 2 recipients/);
+    assert.match(res.body, /Hall 5/);
+    assert.match(res.body, /\/a\/\[personal-link\]\/tickets/);
+    assert.equal((await c.db.db.selectFrom('events').select('venue_name').where('id', '=', event.id).executeTakeFirstOrThrow()).venue_name, 'Pier 17', 'nothing saved yet');
+    assert.equal(await count(), 0);
+    res = await submit(app, owner, formFor(res.body, url));
+    assert.equal(res.statusCode, 303);
+    assert.equal((await c.db.db.selectFrom('events').select('venue_name').where('id', '=', event.id).executeTakeFirstOrThrow()).venue_name, 'Hall 5');
+    assert.equal(await count(), 3);
     await app.close();
   });
 });
