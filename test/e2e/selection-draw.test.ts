@@ -126,7 +126,9 @@ describe('selection: commit → close → freeze → draw → confirm → reveal
     const { page } = org;
     await page.goto(`${server.url}/admin`);
     const row = page.locator('tr', { has: page.locator(`a[href="/admin/events/${event.id}/applications"]`) });
-    await Promise.all([page.waitForURL(/\/admin$/), row.getByRole('button', { name: 'Close applications' }).click()]);
+    await Promise.all([page.waitForURL(/\/status$/), row.getByRole('button', { name: 'Close applications' }).click()]);
+    await page.getByRole('heading', { name: 'Confirm: close applications' }).waitFor();
+    await Promise.all([page.waitForURL(/\/admin$/), page.getByRole('button', { name: 'Close applications now' }).click()]);
     assert.equal(await row.getByRole('button', { name: 'Close applications' }).count(), 0);
 
     await page.goto(`${server.url}/admin/events/${event.id}/selection`);

@@ -261,4 +261,25 @@ forEachDialect('http review', (ctx) => {
     assert.equal(await count(), 3);
     await app.close();
   });
+
+  test('closing applications from the dashboard: a confirmation page with the counts, then the same form with confirm', async () => {
+    const c = ctx();
+    const app = await buildTestApp(c);
+    const event = await c.makeEvent();
+    await seedVerifiedApplications(c, event.id, 3, 'cl');
+    const owner = await signIn(app, c, 'owner');
+    const action = `/admin/events/${event.id}/status`;
+    let res = await submit(app, owner, formFor((await owner.get('/admin')).body, action));
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /Confirm: close applications/);
+    assert.match(res.body, /3 applications have been received \(0 of them/);
+    assert.match(res.body, /No mail is sent\./);
+    const status = async () => (await c.db.db.selectFrom('events').select('status').where('id', '=', event.id).executeTakeFirstOrThrow()).status;
+    assert.equal(await status(), 'open');
+    res = await submit(app, owner, formFor(res.body, action));
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, '/admin');
+    assert.equal(await status(), 'closed');
+    await app.close();
+  });
 });
