@@ -318,7 +318,7 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { action: ReviewDecision; note?: string } }>(
+  app.post<{ Params: { id: string }; Body: { action: ReviewDecision; note?: string; sendMail?: boolean } }>(
     '/api/v1/admin/applications/:id/review',
     {
       preHandler: review,
@@ -334,6 +334,7 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
           properties: {
             action: { type: 'string', enum: [...REVIEW_DECISIONS] },
             note: { type: 'string', maxLength: MAX_NOTE, description: 'Internal note, never shown to the applicant' },
+            sendMail: { type: 'boolean', description: 'reject only: mail the applicant a kind rejection in their language (default false)' },
           },
         },
         response: {
@@ -345,7 +346,7 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
         },
       },
     },
-    async (req) => adminView(await reviewApplication(deps, req.user!.id, req.params.id, req.body.action, req.body.note ?? '')),
+    async (req) => adminView(await reviewApplication(deps, req.user!.id, req.params.id, req.body.action, req.body.note ?? '', { sendMail: req.body.sendMail === true })),
   );
 
   app.get<{ Params: { slug: string }; Querystring: ListQuery }>(
