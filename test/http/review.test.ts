@@ -7,6 +7,7 @@ import { commitDraw } from '../../src/services/draw.ts';
 import { revealEvent, saveRevealDetails } from '../../src/services/reveal.ts';
 import { insertParty } from '../helpers/after-draw.ts';
 import { changeEventStatus } from '../../src/services/events.ts';
+import { createApiToken } from '../../src/services/api-tokens.ts';
 import { createUser, type Role } from '../../src/services/users.ts';
 import { forEachDialect, type TestContext } from '../helpers/context.ts';
 import { formFor, parseForms, submit, FilledForm } from '../helpers/forms.ts';
@@ -172,6 +173,15 @@ forEachDialect('http review', (ctx) => {
     assert.doesNotMatch(res.body, /Applicant 0/);
     const audit = await c.db.db.selectFrom('audit_log').select('action').where('event_id', '=', event.id).where('action', 'like', 'review.%').execute();
     assert.deepEqual(audit.map((a) => a.action), ['review.blind_on']);
+
+    // The organizer API hides the same from a reviewer's token.
+    const reviewerRow = await c.db.db.selectFrom('users').select('email').where('email', '=', `reviewer-rv-${c.dialect}@admit.test`).executeTakeFirstOrThrow();
+    const { token } = await createApiToken(c.deps, 'test', { email: reviewerRow.email, name: 'script' });
+    const api = await app.inject({ url: `/api/v1/admin/events/${event.slug}/applications?country=DE`, headers: { authorization: `Bearer ${token}` } });
+    assert.equal(api.statusCode, 200);
+    const items = api.json().items as { name: string; email: string; country: string }[];
+    assert.equal(items.length, 3, 'no country filter for blind reviewers');
+    assert.deepEqual([...new Set(items.flatMap((i) => [i.name, i.email, i.country]))], ['']);
     await app.close();
   });
 

@@ -7,6 +7,7 @@ import { findEventBySlug } from '../../../db/repositories/events.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { commitDraw, DRAW_GROUPS, freezeDraw, publicDrawState, runDraw, type GroupInput } from '../../../services/draw.ts';
 import { INVITE_CATEGORIES, inviteGuest, MAX_INVITE_PARTY } from '../../../services/invites.ts';
+import { isBlindReview } from '../../../db/repositories/review.ts';
 import { MAX_NOTE, REVIEW_DECISIONS, reviewApplication, type ReviewDecision } from '../../../services/review.ts';
 import { revealEvent, saveRevealDetails } from '../../../services/reveal.ts';
 import { bearerSecurity, requireApiPermission } from '../../plugins/api-auth.ts';
@@ -46,7 +47,13 @@ const adminApplication = {
   },
 } as const;
 
-function adminView(a: Application) {
+/** An application as the organizer API shows it; under blind review (reviewer role) without name, address, country or guest names. */
+function adminView(a: Application, blind = false) {
+  const v = fullView(a);
+  return blind ? { ...v, name: '', email: '', country: '', guests: v.guests.map((g) => ({ name: '', relation: g.relation })) } : v;
+}
+
+function fullView(a: Application) {
   return {
     id: a.id,
     status: a.status,
@@ -346,7 +353,10 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
         },
       },
     },
-    async (req) => adminView(await reviewApplication(deps, req.user!.id, req.params.id, req.body.action, req.body.note ?? '', { sendMail: req.body.sendMail === true })),
+    async (req) => {
+      const a = await reviewApplication(deps, req.user!.id, req.params.id, req.body.action, req.body.note ?? '', { sendMail: req.body.sendMail === true });
+      return adminView(a, req.user!.role === 'reviewer' && (await isBlindReview(db, a.eventId)));
+    },
   );
 
   app.get<{ Params: { slug: string }; Querystring: ListQuery }>(
@@ -382,16 +392,18 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
       const event = await eventBySlug(req.params.slug);
       const q = req.query;
       const limit = Math.min(MAX_PAGE, Number(q.limit ?? DEFAULT_PAGE));
+      // Blind review: a reviewer can neither see nor filter by country (ADR 0009).
+      const blind = req.user!.role === 'reviewer' && (await isBlindReview(db, event.id));
       const rows = await listApplications(db, {
         eventId: event.id,
         status: q.status,
-        country: q.country,
+        country: blind ? undefined : q.country,
         verified: q.verified === undefined ? undefined : q.verified === 'true',
         after: q.after,
         limit: limit + 1,
       });
       const page = rows.slice(0, limit);
-      return { items: page.map(adminView), next: rows.length > limit ? page[page.length - 1].id : null };
+      return { items: page.map((a) => adminView(a, blind)), next: rows.length > limit ? page[page.length - 1].id : null };
     },
   );
 
