@@ -87,6 +87,14 @@ forEachDialect('http review', (ctx) => {
     const audit = await c.db.db.selectFrom('audit_log').select('action').where('event_id', '=', event.id).where('action', '=', 'applications.bulk_reviewed').execute();
     assert.equal(audit.length, 2);
 
+    // Approving mails an offer: its preview carries the real deadline (now + the event's confirmation hours) and a placeholder link.
+    res = await submit(app, owner, formFor(page.body, `${url}/bulk`).check('ids', ids[4]).fill('decision', 'approve'));
+    assert.match(res.body, /<h1>Approve 1 application<\/h1>/);
+    assert.match(res.body, /Offer · English · 1 recipient/);
+    assert.match(res.body, /November 4, 2026/, '72 hours after November 1');
+    assert.match(res.body, /\/a\/\[personal-link\]/);
+    assert.doesNotMatch(res.body, /\/a\/[A-Za-z0-9_-]{20,}/, 'no real token');
+
     // Nothing selected: said so, nothing to confirm.
     res = await submit(app, owner, formFor(page.body, `${url}/bulk`).fill('decision', 'approve'));
     assert.equal(res.statusCode, 422);
