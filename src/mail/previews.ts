@@ -1,6 +1,7 @@
 import { contentFor, type Event } from '../domain/event.ts';
 import type { Locale } from '../domain/locales.ts';
 import { formatDateTime, t } from '../i18n/index.ts';
+import { formatEventDetails } from './after-draw-mails.ts';
 import type { RenderedMail } from './render.ts';
 import type { OfferSource } from './selection-mails.ts';
 import { renderTemplate } from './templates.ts';
@@ -69,4 +70,27 @@ export function waitlistedPreviews(event: Event, groups: readonly PreviewGroup[]
       params: { name: sampleName(g.locale), eventTitle: contentFor(event, g.locale).title, url: link(publicUrl, g.locale), position: 1 },
     }),
   }));
+}
+
+/**
+ * The reveal (or, once revealed, the update) as mailDetails words it, for the event as it will be after the change.
+ * Groups without the details to show (no start time yet) get no mail and no preview.
+ */
+export function revealPreviews(event: Event, groups: readonly PreviewGroup[], update: boolean, now: Date, publicUrl: string): RenderedPreview[] {
+  return groups.flatMap((g) => {
+    const details = formatEventDetails({ ...event, revealedAt: event.revealedAt ?? now.toISOString() }, g.locale);
+    if (!details) return [];
+    return [
+      {
+        kind: 'event.reveal',
+        locale: g.locale,
+        count: g.count,
+        mail: renderTemplate({
+          name: 'event.reveal',
+          locale: g.locale,
+          params: { name: sampleName(g.locale), eventTitle: contentFor(event, g.locale).title, details, ticketsUrl: `${link(publicUrl, g.locale)}/tickets`, update },
+        }),
+      },
+    ];
+  });
 }

@@ -57,7 +57,7 @@ export function validateRevealDetails(input: RevealDetailsInput): FieldError[] {
 }
 
 /** What a reveal needs: a start time and a venue. */
-function missingForReveal(e: Pick<Event, 'startsAt' | 'venueName'>): FieldError[] {
+export function missingForReveal(e: Pick<Event, 'startsAt' | 'venueName'>): FieldError[] {
   const errors: FieldError[] = [];
   if (!e.startsAt) errors.push({ field: 'startsAt', code: 'required' });
   if (!e.venueName?.trim()) errors.push({ field: 'venueName', code: 'required' });

@@ -87,7 +87,6 @@ async function decide(
   assertMayDecide(decision, app.status, opts.actorRole);
   const now = deps.clock.now();
   const nowIso = now.toISOString();
-  await trx.updateTable('applications').set({ review_note: text || app.reviewNote, updated_at: nowIso }).where('id', '=', app.id).execute();
   if (decision === 'approve') {
     const offer = await makeOffer(trx, deps, app, 'review', now, { event, actor });
     if (!offer) return null;
@@ -95,6 +94,7 @@ async function decide(
     const res = await trx.updateTable('applications').set({ status: TO[decision] }).where('id', '=', app.id).where('status', '=', app.status).executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return null;
   }
+  await trx.updateTable('applications').set({ review_note: text || app.reviewNote, updated_at: nowIso }).where('id', '=', app.id).execute();
   const mailed = decision === 'reject' && !!opts.sendMail && !app.email.endsWith('@invalid');
   if (mailed) {
     await enqueueMail(trx, {

@@ -68,6 +68,8 @@ test('promoted → confirms from the mail → reveal → QR from a screenshot �
   await org.page.getByLabel('Address').fill('89 South St, New York');
   await org.page.getByLabel('Map link (optional)').fill('https://maps.example/pier17');
   await org.page.getByRole('button', { name: 'Save and reveal now' }).click();
+  // The confirmation page first (every confirmed guest gets a mail).
+  await org.page.getByRole('button', { name: 'Reveal and send the mails now' }).click();
   await org.page.getByText('Revealed. 1 confirmed party').waitFor();
   const revealMail = await server.db.db.selectFrom('outbox').select(['subject', 'attachments']).where('to_address', '=', 'ada@example.com').where('kind', '=', 'event.revealed').executeTakeFirstOrThrow();
   assert.match(revealMail.attachments ?? '', /text\/calendar/);

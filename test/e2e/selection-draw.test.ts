@@ -130,7 +130,9 @@ describe('selection: commit → close → freeze → draw → confirm → reveal
     const { page } = org;
     await page.goto(`${server.url}/admin`);
     const row = page.locator('tr', { has: page.locator(`a[href="/admin/events/${event.id}/applications"]`) });
-    await Promise.all([page.waitForURL(/\/admin$/), row.getByRole('button', { name: 'Close applications' }).click()]);
+    await Promise.all([page.waitForURL(/\/status$/), row.getByRole('button', { name: 'Close applications' }).click()]);
+    await page.getByRole('heading', { name: 'Confirm: close applications' }).waitFor();
+    await Promise.all([page.waitForURL(/\/admin$/), page.getByRole('button', { name: 'Close applications now' }).click()]);
     assert.equal(await row.getByRole('button', { name: 'Close applications' }).count(), 0);
 
     await page.goto(`${server.url}/admin/events/${event.id}/selection`);
@@ -138,7 +140,10 @@ describe('selection: commit → close → freeze → draw → confirm → reveal
     assert.equal(await page.inputValue('#f-weight_other'), '1');
     await page.fill('#f-max_other', '40');
     await assertAccessible(page, 'selection page (freeze form)');
-    await Promise.all([page.waitForURL(/done=frozen/), page.getByRole('button', { name: 'Freeze entry list' }).click()]);
+    // Freezing cannot be undone: a confirmation page first (counts; the freeze sends no mail).
+    await Promise.all([page.waitForURL(/\/selection\/freeze$/), page.getByRole('button', { name: 'Freeze entry list' }).click()]);
+    await page.getByText('Freezing sends no mail').waitFor();
+    await Promise.all([page.waitForURL(/done=frozen/), page.getByRole('button', { name: 'Freeze the entry list now' }).click()]);
     await page.getByText('The entry list is frozen and its fingerprint published.').waitFor();
     const frozen = await server.db.db.selectFrom('draws').select(['freeze_hash', 'freeze_record']).where('event_id', '=', event.id).executeTakeFirstOrThrow();
     published.freezeHash = frozen.freeze_hash!;
@@ -154,7 +159,11 @@ describe('selection: commit → close → freeze → draw → confirm → reveal
     // The value of the named randomness is required to run the draw.
     const value = page.getByLabel(`Value of “${RANDOMNESS_LABEL}”`);
     await value.fill(RANDOMNESS_VALUE);
-    await Promise.all([page.waitForURL(/done=drawn/), page.getByRole('button', { name: 'Run the draw' }).click()]);
+    // The draw mails everyone: the confirmation page previews each mail in each language first.
+    await Promise.all([page.waitForURL(/\/selection\/draw$/), page.getByRole('button', { name: 'Run the draw' }).click()]);
+    await page.getByRole('heading', { name: /Offer · Deutsch/ }).waitFor();
+    await assertAccessible(page, 'draw confirmation page');
+    await Promise.all([page.waitForURL(/done=drawn/), page.getByRole('button', { name: 'Run the draw now' }).click()]);
     await page.getByText('The draw has taken place; mails are on their way.').waitFor();
     const drawn = await server.db.db.selectFrom('draws').select(['result_hash', 'public_randomness_value']).where('event_id', '=', event.id).executeTakeFirstOrThrow();
     assert.equal(drawn.public_randomness_value, RANDOMNESS_VALUE);
@@ -234,7 +243,10 @@ describe('selection: commit → close → freeze → draw → confirm → reveal
     await page.getByLabel('Starts').fill(`${YEAR}-12-12T19:00`);
     await page.getByLabel('Venue').fill('Pier 17');
     await page.getByLabel('Address').fill('89 South St, New York');
-    await page.getByRole('button', { name: 'Save and reveal now' }).click();
+    await Promise.all([page.waitForURL(/\/reveal$/), page.getByRole('button', { name: 'Save and reveal now' }).click()]);
+    await page.getByRole('heading', { name: 'Confirm: reveal time and venue' }).waitFor();
+    await assertAccessible(page, 'reveal confirmation page');
+    await page.getByRole('button', { name: 'Reveal and send the mails now' }).click();
     await page.getByText('Revealed. 1 confirmed party has been emailed the details.').waitFor();
     clean(org, 'reveal page');
 

@@ -192,6 +192,7 @@ forEachDialect('api: selection end to end', (ctx) => {
     assert.equal(frozen.statusCode, 200, frozen.body);
     const freeze = frozen.json().freeze;
     assert.equal(freeze.entries, 4, 'verified, in the pool: not the held one, not the invite');
+    assert.equal(freeze.heldExcluded, 1, 'the held one was left out explicitly, and the record says so');
     assert.equal(freeze.seats, 6);
     assert.deepEqual(freeze.groups.map((g: { key: string; weight: number; entries: number }) => [g.key, g.weight, g.entries]), [['preferred', 3, 2], ['other', 1, 2]]);
     assert.equal((await anyone.get(`/api/v1/events/${event.slug}/draw/bundle`)).statusCode, 404, 'no bundle before the draw');

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { forEachDialect, type TestContext } from '../helpers/context.ts';
+import { formFor, submit } from '../helpers/form-submit.ts';
 import { Browser, buildTestApp, csrfFrom } from '../helpers/http.ts';
 import { insertParty } from '../helpers/after-draw.ts';
 import { createUser, type Role } from '../../src/services/users.ts';
@@ -99,7 +100,7 @@ forEachDialect('http after the draw', (ctx) => {
     assert.equal(form.statusCode, 200);
     const bad = await owner.post(`/admin/events/${event.id}/reveal`, { _csrf: csrfFrom(form.body), action: 'reveal', starts_at: '2026-12-12T19:00', venue_name: '' });
     assert.equal(bad.statusCode, 422, 'a venue is needed to reveal');
-    const ok = await owner.post(`/admin/events/${event.id}/reveal`, {
+    const check = await owner.post(`/admin/events/${event.id}/reveal`, {
       _csrf: csrfFrom(bad.body),
       action: 'reveal',
       starts_at: '2026-12-12T19:00',
@@ -108,6 +109,13 @@ forEachDialect('http after the draw', (ctx) => {
       venue_address: '89 South St',
       venue_map_url: 'https://maps.example/pier17',
     });
+    // A reveal mails every confirmed guest and cannot be taken back: the confirmation page first, with the mail.
+    assert.equal(check.statusCode, 200);
+    assert.match(check.body, /Confirm: reveal time and venue/);
+    assert.match(check.body, /Time and venue · English · 1 recipient/);
+    assert.match(check.body, /Pier 17, 89 South St/);
+    assert.equal((await c.db.db.selectFrom('events').select('revealed_at').where('id', '=', event.id).executeTakeFirstOrThrow()).revealed_at, null);
+    const ok = await submit(app, owner, formFor(check.body, `/admin/events/${event.id}/reveal`));
     assert.equal(ok.statusCode, 303);
     const done = await owner.get(ok.headers.location as string);
     assert.match(done.body, /Revealed\. 1 confirmed party has been emailed/);

@@ -17,6 +17,7 @@ import { listAudit } from '../../../db/repositories/audit.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
 import { offerPreviews, rejectionPreviews, type PreviewGroup, type RenderedPreview } from '../../../mail/previews.ts';
 import type { Deps } from '../../../services/deps.ts';
+import { can } from '../../../services/users.ts';
 import { MAX_BULK, REVIEW_DECISIONS, reviewApplications, reviewChoices, type ReviewDecision } from '../../../services/review.ts';
 import { scoreApplication, setBlindReview } from '../../../services/review-scores.ts';
 import { formValues } from '../../form-input.ts';
@@ -103,7 +104,7 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
       const nextUrl = list.next ? `?${new URLSearchParams([...keep, ['after', list.next]])}` : null;
       const firstUrl = q.after ? `?${keep}` : null;
       const ctx = pageContext(req, reply);
-      const mayManage = req.user!.role === 'owner' || req.user!.role === 'admin';
+      const mayManage = can(req.user!.role, 'manageEvents');
       const body = applicationListBody({
         t: req.t,
         locale: req.locale,

@@ -28,6 +28,7 @@ import { eventFormBody } from '../../views/admin/event-form.ts';
 import { eventHomeBody } from '../../views/admin/event-home.ts';
 import { eventTabs } from '../../views/admin/event-tabs.ts';
 import { loadEventOverview } from '../../../services/event-overview.ts';
+import { confirmActionPage } from '../../views/admin/confirm.ts';
 
 export default async function eventAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { deps } = opts;
@@ -171,6 +172,32 @@ ${manage && e.status !== 'closed' ? html`<form method="post" action="/admin/even
 
   app.post<{ Params: { id: string } }>('/admin/events/:id/status', { preHandler: [requireEventPermission('manageEvents'), app.csrfProtection] }, async (req, reply) => {
     const v = formValues(req.body);
+    // Closing ends intake for everyone at once: a confirmation page with the counts first (it sends no mail).
+    if (v.status === 'closed' && v.confirm !== 'yes') {
+      const event = await loadEvent(req.params.id);
+      const counts = await countApplicationsByStatus(deps.database.db, event.id);
+      const n = (f: (c: (typeof counts)[number]) => boolean) => counts.filter(f).reduce((s, c) => s + Number(c.n), 0);
+      const ctx = pageContext(req, reply);
+      const back = v.back === 'edit' ? `/admin/events/${encodeURIComponent(event.id)}/edit` : '/admin';
+      const title = req.t('review.close_confirm_title');
+      return sendPage(
+        reply,
+        ctx,
+        title,
+        confirmActionPage(ctx, {
+          back: { href: back, label: contentFor(event, req.locale).title },
+          title,
+          intro: req.t('review.close_confirm_intro', {
+            n: n((c) => c.status !== 'withdrawn'),
+            unverified: n((c) => c.status === 'submitted' && c.verified === 0),
+          }),
+          action: `/admin/events/${event.id}/status`,
+          fields: { status: 'closed', ...(v.back ? { back: v.back } : {}) },
+          previews: [],
+          submit: req.t('review.close_confirm_submit'),
+        }),
+      );
+    }
     if (v.status === 'open' || v.status === 'closed') await changeEventStatus(deps, req.user!.id, req.params.id, v.status);
     return reply.redirect(v.back === 'edit' ? `/admin/events/${encodeURIComponent(req.params.id)}/edit` : '/admin', 303);
   });

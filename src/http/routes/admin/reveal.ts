@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldError } from '../../../errors.ts';
 import { contentFor, type Event } from '../../../domain/event.ts';
+import { isLocale, type Locale } from '../../../domain/locales.ts';
 import { utcToWallTime, wallTimeToUtc } from '../../../domain/wall-time.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
 import { formatDateTime } from '../../../i18n/index.ts';
 import type { Deps } from '../../../services/deps.ts';
-import { revealEvent, saveRevealDetails, type RevealDetailsInput } from '../../../services/reveal.ts';
+import { missingForReveal, revealEvent, saveRevealDetails, validateRevealDetails, type RevealDetailsInput } from '../../../services/reveal.ts';
+import { revealPreviews } from '../../../mail/previews.ts';
+import { confirmActionPage } from '../../views/admin/confirm.ts';
 import { formValues, type FormValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
 import { requireEventPermission } from '../../plugins/auth.ts';
@@ -48,6 +51,9 @@ function inputFromValues(v: FormValues, tz: string): { input: RevealDetailsInput
   };
   return { input, errors };
 }
+
+const detailsChanged = (a: Event, b: Event) =>
+  a.startsAt !== b.startsAt || a.endsAt !== b.endsAt || a.venueName !== b.venueName || a.venueAddress !== b.venueAddress || a.venueMapUrl !== b.venueMapUrl;
 
 const toFormErrors = (req: FastifyRequest, errors: FieldError[]): FormErrors =>
   formErrors(req.t, errors.map((e) => ({ ...e, field: FIELD[e.field as keyof typeof FIELD] ?? e.field })));
@@ -111,6 +117,35 @@ ${event.revealedAt ? '' : html`<button type="submit" name="action" value="reveal
     return sendPage(reply, ctx, t('reveal.title'), body, { status });
   }
 
+  /** The confirmation: how many confirmed parties get which mail, in each of their languages, then the same fields with confirm=yes. */
+  async function confirmReveal(req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, after: Event, values: FormValues, update: boolean) {
+    const rows = await deps.database.db
+      .selectFrom('applications')
+      .select(['locale', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('event_id', '=', after.id)
+      .where('status', '=', 'confirmed')
+      .where('erased_at', 'is', null)
+      .groupBy('locale')
+      .orderBy('locale')
+      .execute();
+    const groups = rows.map((r) => ({ locale: (isLocale(r.locale) ? r.locale : after.defaultLocale) as Locale, count: Number(r.n) }));
+    const parties = groups.reduce((s, g) => s + g.count, 0);
+    const previews = revealPreviews(after, groups, update, deps.clock.now(), deps.config.publicUrl).map((p) => ({ ...p, label: req.t(update ? 'review.mail_update' : 'review.mail_reveal') }));
+    const ctx = pageContext(req, reply);
+    const fields = Object.fromEntries([...Object.values(FIELD), 'action'].map((k) => [k, values[k] ?? '']));
+    const title = req.t(update ? 'review.update_confirm_title' : 'review.reveal_confirm_title');
+    const body = confirmActionPage(ctx, {
+      back: { href: `/admin/events/${after.id}/reveal`, label: contentFor(after, req.locale).title },
+      title,
+      intro: req.t(update ? 'review.update_confirm_intro' : 'review.reveal_confirm_intro', { n: parties }),
+      action: `/admin/events/${after.id}/reveal`,
+      fields,
+      previews,
+      submit: req.t(update ? 'review.update_confirm_submit' : 'review.reveal_confirm_submit'),
+    });
+    return sendPage(reply, ctx, title, body);
+  }
+
   app.get<{ Params: { id: string }; Querystring: { done?: string; n?: string } }>('/admin/events/:id/reveal', { preHandler: guard }, async (req, reply) => {
     const event = await load(req.params.id);
     const n = Number(req.query.n ?? 0) || 0;
@@ -123,6 +158,14 @@ ${event.revealedAt ? '' : html`<button type="submit" name="action" value="reveal
     const values = formValues(req.body);
     const { input, errors } = inputFromValues(values, event.timezone);
     if (errors.length) return render(req, reply, event, values, toFormErrors(req, errors), null, 422);
+    // Revealing, or changing revealed details, mails every confirmed guest and cannot be taken back: confirm first.
+    const after: Event = { ...event, ...input, revealAt: event.revealedAt ? event.revealAt : input.revealAt };
+    const mails = values.action === 'reveal' && !event.revealedAt ? 'reveal' : event.revealedAt && detailsChanged(event, after) ? 'update' : null;
+    if (mails && values.confirm !== 'yes') {
+      const problems = [...validateRevealDetails(input), ...missingForReveal(input)];
+      if (problems.length) return render(req, reply, event, values, toFormErrors(req, problems), null, 422);
+      return confirmReveal(req, reply, after, values, mails === 'update');
+    }
     try {
       const saved = await saveRevealDetails(deps, req.user!.id, event.id, input);
       if (values.action === 'reveal') {

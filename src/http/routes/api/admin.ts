@@ -7,6 +7,7 @@ import { findEventBySlug } from '../../../db/repositories/events.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { commitDraw, DRAW_GROUPS, freezeDraw, publicDrawState, runDraw, type GroupInput } from '../../../services/draw.ts';
 import { INVITE_CATEGORIES, inviteGuest, MAX_INVITE_PARTY } from '../../../services/invites.ts';
+import { isBlindReview } from '../../../db/repositories/review.ts';
 import { MAX_NOTE, REVIEW_DECISIONS, reviewApplication, type ReviewDecision } from '../../../services/review.ts';
 import { revealEvent, saveRevealDetails } from '../../../services/reveal.ts';
 import { bearerSecurity, eventOfSlug, requireApiEventPermission } from '../../plugins/api-auth.ts';
@@ -47,7 +48,13 @@ const adminApplication = {
   },
 } as const;
 
-function adminView(a: Application) {
+/** An application as the organizer API shows it; under blind review (reviewer role) without name, address, country or guest names. */
+function adminView(a: Application, blind = false) {
+  const v = fullView(a);
+  return blind ? { ...v, name: '', email: '', country: '', guests: v.guests.map((g) => ({ name: '', relation: g.relation })) } : v;
+}
+
+function fullView(a: Application) {
   return {
     id: a.id,
     status: a.status,
@@ -321,7 +328,7 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { action: ReviewDecision; note?: string } }>(
+  app.post<{ Params: { id: string }; Body: { action: ReviewDecision; note?: string; sendMail?: boolean } }>(
     '/api/v1/admin/applications/:id/review',
     {
       preHandler: reviewApplicationOf,
@@ -337,6 +344,7 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
           properties: {
             action: { type: 'string', enum: [...REVIEW_DECISIONS] },
             note: { type: 'string', maxLength: MAX_NOTE, description: 'Internal note, never shown to the applicant' },
+            sendMail: { type: 'boolean', description: 'reject only: mail the applicant a kind rejection in their language (default false)' },
           },
         },
         response: {
@@ -348,7 +356,10 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
         },
       },
     },
-    async (req) => adminView(await reviewApplication(deps, req.user!.id, req.params.id, req.body.action, req.body.note ?? '')),
+    async (req) => {
+      const a = await reviewApplication(deps, req.user!.id, req.params.id, req.body.action, req.body.note ?? '', { sendMail: req.body.sendMail === true });
+      return adminView(a, req.user!.role === 'reviewer' && (await isBlindReview(db, a.eventId)));
+    },
   );
 
   app.get<{ Params: { slug: string }; Querystring: ListQuery }>(
@@ -384,16 +395,18 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
       const event = await eventBySlug(req.params.slug);
       const q = req.query;
       const limit = Math.min(MAX_PAGE, Number(q.limit ?? DEFAULT_PAGE));
+      // Blind review: a reviewer can neither see nor filter by country (ADR 0008).
+      const blind = req.user!.role === 'reviewer' && (await isBlindReview(db, event.id));
       const rows = await listApplications(db, {
         eventId: event.id,
         status: q.status,
-        country: q.country,
+        country: blind ? undefined : q.country,
         verified: q.verified === undefined ? undefined : q.verified === 'true',
         after: q.after,
         limit: limit + 1,
       });
       const page = rows.slice(0, limit);
-      return { items: page.map(adminView), next: rows.length > limit ? page[page.length - 1].id : null };
+      return { items: page.map((a) => adminView(a, blind)), next: rows.length > limit ? page[page.length - 1].id : null };
     },
   );
 

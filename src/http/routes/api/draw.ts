@@ -21,6 +21,7 @@ export function drawStateBody(event: Pick<Event, 'slug'>, s: PublicDrawState) {
           freezeHash: s.frozen.freezeHash,
           entries: s.frozen.entries,
           seats: s.frozen.seats,
+          heldExcluded: s.frozen.heldExcluded,
           groups: s.frozen.groups.map((g) => ({ key: g.key, weight: g.weight, minBasisPoints: g.minBasisPoints, maxBasisPoints: g.maxBasisPoints, entries: g.entries, people: g.people })),
         }
       : null,

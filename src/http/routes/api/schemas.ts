@@ -77,6 +77,7 @@ export const drawStateSchema = {
         freezeHash: { type: 'string' },
         entries: { type: 'integer' },
         seats: { type: 'integer', description: 'Seats available to the draw (capacity minus invites and approvals)' },
+        heldExcluded: { type: 'integer', description: 'Applications on hold the organizer explicitly left out of the entry list (held applications are not entries)' },
         groups: {
           type: 'array',
           items: {

@@ -144,13 +144,14 @@ ${sel('status', q.status, statuses.map((s) => ({ value: s, label: stateLabel(t, 
 ${sel('verified', q.verified, [{ value: 'yes', label: t('form.yes') }, { value: 'no', label: t('form.no') }])}
 ${blind ? '' : sel('country', q.country, countryOptions(locale).map((c) => ({ value: c.code, label: c.name })))}
 ${sel('party', q.party, Array.from({ length: event.maxPartySize }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })))}
-${blind ? '' : html`<div class="field"><label for="flt-q">${t('admin.apps.search')}</label><input id="flt-q" name="q" type="search" value="${q.q ?? ''}"><p class="hint">${t('review.search_hint')}</p></div>`}
+${blind ? '' : html`<div class="field"><label for="flt-q">${t('admin.apps.search')}</label><input id="flt-q" name="q" type="search" value="${q.q ?? ''}" aria-describedby="h-flt-q"></div>`}
 <div class="field"><label for="flt-sort">${t('review.sort')}</label><select id="flt-sort" name="sort">${sorts.map(
     (op) => html`<option value="${op.value}"${op.value === (q.sort || 'date') ? html` selected` : ''}>${op.label}</option>`,
   )}</select></div>
 <div class="actions"><button type="submit">${t('admin.apps.apply_filters')}</button>${
-    Object.entries(q).some(([k, v]) => k !== 'lang' && v) ? html` <a href="?">${t('admin.apps.reset_filters')}</a>` : ''
+    (['status', 'verified', 'country', 'party', 'q', 'sort'] as const).some((k) => q[k]) ? html` <a href="?">${t('admin.apps.reset_filters')}</a>` : ''
   }</div>
+${blind ? '' : html`<p class="hint filters-hint" id="h-flt-q">${t('review.search_hint')}</p>`}
 </form>
 ${o.done ? html`<p class="notice success" role="status">${t('review.bulk_done', { n: o.done.n })}${o.done.skipped ? html` ${t('review.bulk_skipped', { n: o.done.skipped })}` : ''}</p>` : ''}
 ${o.blindSwitch ? blindSwitch(t, event, o.blindSwitch) : ''}
