@@ -1,3 +1,4 @@
+import { onEveryEventTeam } from '../helpers/staff.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
@@ -18,6 +19,7 @@ const PASSWORD = 'correct horse battery';
 
 async function signIn(app: FastifyInstance, c: TestContext, role: Role): Promise<Browser> {
   await createUser(c.deps, 'test', { email: `${role}-rv-${c.dialect}@admit.test`, role, password: PASSWORD, name: `The ${role}` }).catch(() => undefined);
+  await onEveryEventTeam(c.deps, `${role}-rv-${c.dialect}@admit.test`);
   const b = new Browser(app);
   const page = await b.get('/login');
   const res = await b.post('/login', { _csrf: csrfFrom(page.body), email: `${role}-rv-${c.dialect}@admit.test`, password: PASSWORD, next: '/admin' });
@@ -34,7 +36,7 @@ function filterUrl(page: string, path: string, fill: Record<string, string>): st
   return `${path}?${new URLSearchParams(filled.entries())}`;
 }
 
-const rowNames = (page: string) => [...page.matchAll(/<th scope="row"><a href="[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+const rowNames = (page: string) => [...page.matchAll(/<th scope="row"><a href="[^"]+"><bdi>([^<]+)<\/bdi><\/a>/g)].map((m) => m[1]);
 
 forEachDialect('http review', (ctx) => {
   test('bulk reject from the list: a confirmation page with counts and every mail per language, then the same fields with confirm', async () => {
@@ -117,7 +119,7 @@ forEachDialect('http review', (ctx) => {
     assert.deepEqual(rowNames(page.body), ['Ärne', 'bea', 'Carl', 'Dora']);
 
     // Open "bea" from the name-sorted list: previous is Ärne, next is Carl.
-    const link = /<a href="([^"]+)">bea<\/a>/.exec(page.body)![1].replaceAll('&amp;', '&');
+    const link = /<a href="([^"]+)"><bdi>bea<\/bdi><\/a>/.exec(page.body)![1].replaceAll('&amp;', '&');
     assert.equal(link, `/admin/applications/${ids[3]}?list=sort%3Dname`);
     let detail = await reviewer.get(link);
     assert.match(detail.body, new RegExp(`<a href="/admin/applications/${ids[1]}\\?list=sort%3Dname" rel="prev">`));
@@ -175,7 +177,11 @@ forEachDialect('http review', (ctx) => {
     const detail = await reviewer.get(`/admin/applications/${ids[1]}`);
     assert.doesNotMatch(detail.body, /Applicant 1|bl1@example\.com|Guest 1 \(/);
     assert.match(detail.body, /Name, email address and country are hidden from reviewers/);
-    assert.match((await owner.get(`/admin/applications/${ids[1]}`)).body, /<h1>Applicant 1<\/h1>/);
+    assert.match((await owner.get(`/admin/applications/${ids[1]}`)).body, /<h1><bdi>Applicant 1<\/bdi><\/h1>/);
+    // Nor as a spreadsheet: the export is refused to blind reviewers (and not offered), still there for owners.
+    assert.doesNotMatch(page.body, /applications\.csv/);
+    assert.equal((await reviewer.get(`/admin/events/${event.id}/applications.csv`)).statusCode, 403);
+    assert.equal((await owner.get(`/admin/events/${event.id}/applications.csv`)).statusCode, 200);
     // The bulk confirmation does not name them either.
     res = await submit(app, reviewer, formFor(page.body, `${url}/bulk`).check('ids', ids[0]).fill('decision', 'hold'));
     assert.doesNotMatch(res.body, /Applicant 0/);

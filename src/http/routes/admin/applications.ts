@@ -121,7 +121,7 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
         blindSwitch: mayManage ? { blind: blindOn, csrfToken: ctx.csrfToken ?? '' } : undefined,
         done: q.done === 'bulk' ? { n: Number(q.n) || 0, skipped: Number(q.skipped) || 0 } : null,
       });
-      return sendPage(reply, ctx, req.t('admin.apps.title'), html`${eventTabs(req.t, event, 'applications', req.user!.role)}${body}<p class="actions"><a class="button" href="/admin/events/${event.id}/applications.csv" download>${req.t('export.download')}</a></p>`, { wide: true });
+      return sendPage(reply, ctx, req.t('admin.apps.title'), html`${eventTabs(req.t, event, 'applications', req.user!.role)}${body}${blind ? '' : html`<p class="actions"><a class="button" href="/admin/events/${event.id}/applications.csv" download>${req.t('export.download')}</a></p>`}`, { wide: true });
     },
   );
 

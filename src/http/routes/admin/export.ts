@@ -4,6 +4,7 @@ import { AppError } from '../../../errors.ts';
 import { countryName } from '../../../domain/countries.ts';
 import { type Event, localized, type Question } from '../../../domain/event.ts';
 import type { Locale } from '../../../domain/locales.ts';
+import { isBlindReview } from '../../../db/repositories/review.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
 import type { Translator } from '../../../i18n/index.ts';
 import { flagsInRange } from '../../../intake/stats.ts';
@@ -48,6 +49,8 @@ export default async function exportAdminRoutes(app: FastifyInstance, opts: { de
   app.get<{ Params: { id: string } }>('/admin/events/:id/applications.csv', { preHandler: requireEventPermission('reviewApplications') }, async (req, reply) => {
     const event = await findEventById(deps.database.db, req.params.id);
     if (!event) throw new AppError('event.not_found');
+    // Blind review hides who applied from reviewers; a spreadsheet of names and addresses would undo it.
+    if (req.user?.role === 'reviewer' && (await isBlindReview(deps.database.db, event.id))) throw new AppError('auth.forbidden');
     const { t, locale } = req;
     const questions = event.questions;
     const maxGuests = Math.max(0, event.maxPartySize - 1);
