@@ -50,6 +50,32 @@ export interface PasswordResetsTable {
   used_at: string | null;
 }
 
+/** Two-factor sign-in (migration 010): one TOTP secret per staff member, confirmed with a first code. */
+export interface StaffTotpTable {
+  user_id: string;
+  /** AES-256-GCM with a key derived from the server secret (src/platform/secret-box.ts). */
+  secret_sealed: string;
+  created_at: string;
+  confirmed_at: string | null;
+  /** The last 30-second step a code was accepted for: a code is never accepted twice. */
+  last_step: Generated<number>;
+}
+
+export interface StaffRecoveryCodesTable {
+  code_hash: string;
+  user_id: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+/** The owner's security policy (migration 010), e.g. require_2fa_admins = '1'. */
+export interface SecuritySettingsTable {
+  name: string;
+  value: string;
+  updated_at: string;
+  updated_by: string;
+}
+
 export interface EventsTable {
   id: string;
   slug: string;
@@ -286,6 +312,9 @@ export interface DB {
   api_tokens: ApiTokensTable;
   event_staff: EventStaffTable;
   password_resets: PasswordResetsTable;
+  staff_totp: StaffTotpTable;
+  staff_recovery_codes: StaffRecoveryCodesTable;
+  security_settings: SecuritySettingsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

@@ -34,6 +34,9 @@ const NOT_EVENT_SCOPED: Record<string, string> = {
   'GET /admin/account': 'one\'s own sessions (any signed-in staff member)',
   'POST /admin/account/sessions/end-others': 'one\'s own sessions',
   'POST /admin/account/sessions/end-all': 'one\'s own sessions',
+  'GET /admin/account/two-factor': 'one\'s own second factor',
+  'POST /admin/account/two-factor': 'one\'s own second factor',
+  'POST /admin/users/two-factor-policy': 'the owner\'s sign-in policy: manageUsers (owner only)',
 };
 
 /** Which permission an event-scoped route needs (default manageEvents): the documented "who may do what". */

@@ -5,6 +5,7 @@ import type { Deps } from '../../../services/deps.ts';
 import { inviteUser, listStaff, setUserDisabled } from '../../../services/staff.ts';
 import { ROLES } from '../../../services/users.ts';
 import { listEventsFor, listTeamMemberships, setUserEvents, TEAM_ROLES } from '../../../services/teams.ts';
+import { setTwoFactorPolicy, twoFactorRequiredForAdmins } from '../../../services/two-factor.ts';
 import { contentFor } from '../../../domain/event.ts';
 import { formatDateTime } from '../../../i18n/index.ts';
 import { formValues, type FormValues } from '../../form-input.ts';
@@ -40,6 +41,12 @@ ${o.invited
   ? ''
   : html`<form method="post" action="/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}" class="inline">${csrfField(ctx.csrfToken ?? '')}
 <button type="submit"${u.disabled ? '' : html` class="danger"`}>${t(u.disabled ? 'admin.users.enable' : 'admin.users.disable')}</button></form>`}</td></tr>`)}</tbody></table>
+
+<section class="policy" aria-labelledby="policy-h"><h2 id="policy-h">${t('staff.policy.title')}</h2>
+<form method="post" action="/admin/users/two-factor-policy">${csrfField(ctx.csrfToken ?? '')}
+<div class="field checkbox"><input type="checkbox" id="f-require_2fa" name="require_2fa" value="yes"${(await twoFactorRequiredForAdmins(deps)) ? html` checked` : ''} aria-describedby="h-require_2fa">
+<label for="f-require_2fa">${t('staff.policy.require_2fa')}</label><p class="hint" id="h-require_2fa">${t('staff.policy.require_2fa_hint')}</p></div>
+<div class="actions"><button type="submit">${t('staff.policy.save')}</button></div></form></section>
 
 <section class="teams" aria-labelledby="teams-h"><h2 id="teams-h">${t('staff.teams.title')}</h2>
 <p class="hint">${t('staff.teams.intro')}</p>
@@ -79,6 +86,11 @@ ${selectField(t, { name: 'locale', label: t('admin.users.mail_language'), value:
       if (err instanceof AppError && err.code === 'validation.failed') return usersPage(req, reply, { values: v, errors: formErrors(req.t, err.fields), status: 422 });
       throw err;
     }
+  });
+
+  app.post('/admin/users/two-factor-policy', { preHandler: [requirePermission('manageUsers'), app.csrfProtection] }, async (req, reply) => {
+    await setTwoFactorPolicy(deps, req.user!.id, formValues(req.body).require_2fa === 'yes');
+    return reply.redirect('/admin/users', 303);
   });
 
   app.post<{ Params: { id: string } }>('/admin/users/:id/events', { preHandler: [requirePermission('manageUsers'), app.csrfProtection] }, async (req, reply) => {
