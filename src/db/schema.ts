@@ -68,6 +68,21 @@ export interface StaffRecoveryCodesTable {
   used_at: string | null;
 }
 
+/** Passkeys (migration 010): WebAuthn credentials; the id is the credential id (base64url). */
+export interface StaffPasskeysTable {
+  id: string;
+  user_id: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  /** Signature counter (bigint on PostgreSQL: read with Number()). */
+  counter: number | string;
+  /** JSON string[] */
+  transports: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
 /** The owner's security policy (migration 010), e.g. require_2fa_admins = '1'. */
 export interface SecuritySettingsTable {
   name: string;
@@ -314,6 +329,7 @@ export interface DB {
   password_resets: PasswordResetsTable;
   staff_totp: StaffTotpTable;
   staff_recovery_codes: StaffRecoveryCodesTable;
+  staff_passkeys: StaffPasskeysTable;
   security_settings: SecuritySettingsTable;
 }
 

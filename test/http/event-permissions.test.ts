@@ -36,6 +36,10 @@ const NOT_EVENT_SCOPED: Record<string, string> = {
   'POST /admin/account/sessions/end-all': 'one\'s own sessions',
   'GET /admin/account/two-factor': 'one\'s own second factor',
   'POST /admin/account/two-factor': 'one\'s own second factor',
+  'GET /admin/account/passkeys': 'one\'s own passkeys',
+  'POST /admin/account/passkeys/options': 'one\'s own passkeys',
+  'POST /admin/account/passkeys': 'one\'s own passkeys',
+  'POST /admin/account/passkeys/:id/delete': 'one\'s own passkeys (:id is a passkey, removed only from the signed-in user\'s own)',
   'POST /admin/users/two-factor-policy': 'the owner\'s sign-in policy: manageUsers (owner only)',
 };
 

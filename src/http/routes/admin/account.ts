@@ -33,13 +33,15 @@ export default async function accountRoutes(app: FastifyInstance, opts: { deps: 
     const body = html`<h1>${t('staff.sessions.title')}</h1>
 ${notice ? html`<p class="notice success" role="status">${notice}</p>` : ''}
 <p>${t('staff.sessions.intro', { email: req.user!.email })}</p>
-<table class="data"><caption>${t('staff.sessions.caption')}</caption>
+<table class="data" tabindex="0"><caption>${t('staff.sessions.caption')}</caption>
 <thead><tr><th scope="col">${t('staff.sessions.device_col')}</th><th scope="col">${t('staff.sessions.created')}</th><th scope="col">${t('staff.sessions.last_seen')}</th><th scope="col">${t('staff.sessions.ends')}</th></tr></thead>
 <tbody>${sessions.map((s) => html`<tr><th scope="row">${device(s.userAgent)}${s.current ? html` <span class="badge">${t('staff.sessions.this_one')}</span>` : ''}</th>
 <td>${when(s.createdAt)}</td><td>${when(s.lastSeenAt)}</td><td>${when(s.endsAt)}</td></tr>`)}</tbody></table>
 <p class="hint">${t('staff.sessions.utc')}</p>
 <h2>${t('staff.two_factor.title')}</h2>
 <p>${(await twoFactorState(deps, req.user!.id)).enrolled ? t('staff.two_factor.state_on') : t('staff.two_factor.state_off')} <a href="/admin/account/two-factor">${t('staff.two_factor.manage')}</a></p>
+<h2>${t('staff.passkeys.title')}</h2>
+<p>${t('staff.passkeys.account_hint')} <a href="/admin/account/passkeys">${t('staff.passkeys.manage')}</a></p>
 <h2>${t('staff.sessions.end_title')}</h2>
 <div class="actions">
 <form method="post" action="/admin/account/sessions/end-others" class="inline">${csrfField(ctx.csrfToken ?? '')}<button type="submit"${sessions.length > 1 ? '' : html` disabled`}>${t('staff.sessions.end_others')}</button></form>

@@ -3,6 +3,8 @@ import { AppError } from '../../../errors.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { can, completeSetup, findSetupToken, logout, startSession, SESSION_HOURS, verifyCredentials } from '../../../services/users.ts';
 import { hasTwoFactor, verifySecondFactor } from '../../../services/two-factor.ts';
+import { passkeySignInOptions, signInWithPasskey } from '../../../services/passkeys.ts';
+import { keepChallenge, takeChallenge } from '../../webauthn-challenge.ts';
 import { formValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
 import { SESSION_COOKIE } from '../../plugins/auth.ts';
@@ -31,8 +33,11 @@ ${textField(req.t, { name: 'email', type: 'email', label: req.t('form.email'), v
 ${textField(req.t, { name: 'password', type: 'password', label: req.t('login.password'), errors, required: true, autocomplete: 'current-password' })}
 <div class="actions"><button type="submit" class="primary">${req.t('login.submit')}</button></div>
 </form>
+<div class="passkey-login"><button type="button" id="passkey-login" hidden data-csrf="${ctx.csrfToken ?? ''}" data-next="${o.next}" data-status="passkey-login-status"
+ data-working="${req.t('staff.passkeys.working')}" data-failed="${req.t('staff.passkeys.login_failed')}">${req.t('staff.passkeys.sign_in')}</button>
+<p id="passkey-login-status" role="status" aria-live="polite"></p></div>
 <p><a href="/password-reset">${req.t('staff.reset.link')}</a></p></article>`;
-    return sendPage(reply, ctx, req.t('login.title'), body, { status: o.status });
+    return sendPage(reply, ctx, req.t('login.title'), body, { status: o.status, scripts: ['/assets/passkeys.js'] });
   }
 
   app.get<{ Querystring: { next?: string; reset?: string } }>('/login', async (req, reply) => {
@@ -87,6 +92,29 @@ ${textField(t, { name: 'code', label: t('staff.two_factor.code'), hint: t('staff
       reply.clearCookie(PENDING_COOKIE, { path: '/' });
       setSession(reply, await startSession(deps, user.id, { userAgent: req.headers['user-agent'] }));
       return reply.redirect(safeNext(v.next, user.role), 303);
+    },
+  );
+
+  // Passkey sign-in (discoverable credential with user verification: no password, no second step).
+  app.post('/login/passkey/options', { preHandler: app.csrfProtection, config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (_req, reply) => {
+    const options = await passkeySignInOptions(deps);
+    keepChallenge(deps, reply, 'login', options.challenge);
+    return reply.header('Cache-Control', 'no-store').send(options);
+  });
+
+  app.post<{ Body: { response: import('@simplewebauthn/server').AuthenticationResponseJSON; next?: string } }>(
+    '/login/passkey',
+    {
+      preHandler: app.csrfProtection,
+      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: { body: { type: 'object', required: ['response'], properties: { response: { type: 'object' }, next: { type: 'string', maxLength: 2000 } } } },
+    },
+    async (req, reply) => {
+      const challenge = takeChallenge(deps, req, reply, 'login');
+      if (!challenge) throw new AppError('auth.invalid_credentials');
+      const user = await signInWithPasskey(deps, { response: req.body.response, expectedChallenge: challenge });
+      setSession(reply, await startSession(deps, user.id, { userAgent: req.headers['user-agent'] }));
+      return reply.header('Cache-Control', 'no-store').send({ redirect: safeNext(req.body.next, user.role) });
     },
   );
 

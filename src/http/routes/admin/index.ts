@@ -9,6 +9,7 @@ import selectionAdminRoutes from './selection.ts';
 import userAdminRoutes from './users.ts';
 import revealAdminRoutes from './reveal.ts';
 import accountRoutes from './account.ts';
+import passkeyRoutes from './passkeys.ts';
 
 /** Organizer area: everything under /admin requires a signed-in staff member with the right role. */
 export default async function adminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
@@ -21,4 +22,5 @@ export default async function adminRoutes(app: FastifyInstance, opts: { deps: De
   await app.register(userAdminRoutes, opts);
   await app.register(revealAdminRoutes, opts);
   await app.register(accountRoutes, opts);
+  await app.register(passkeyRoutes, opts);
 }
