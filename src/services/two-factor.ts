@@ -122,6 +122,27 @@ export async function verifySecondFactor(deps: Deps, userId: string, code: strin
   });
 }
 
+/**
+ * The owner turns off someone's second factor (a lost phone and lost recovery codes): they sign in with their
+ * password again and, if the policy requires it, set up a new one. Nobody resets their own this way.
+ */
+export async function resetTwoFactor(deps: Deps, actor: string, userId: string): Promise<void> {
+  if (actor === userId) throw new AppError('validation.failed', { fields: [{ field: 'user', code: 'not_yourself' }] });
+  const nowIso = deps.clock.now().toISOString();
+  await deps.database.db.transaction().execute(async (trx) => {
+    const res = await trx.deleteFrom('staff_totp').where('user_id', '=', userId).executeTakeFirst();
+    await trx.deleteFrom('staff_recovery_codes').where('user_id', '=', userId).execute();
+    if (Number(res.numDeletedRows) === 0) return;
+    await appendAudit(trx, { id: nextId(deps), at: nowIso, actor, action: 'user.two_factor_reset', subjectId: userId });
+  });
+}
+
+/** user id → whether their second factor is set up (for the staff list). */
+export async function twoFactorUsers(deps: Deps): Promise<Set<string>> {
+  const rows = await deps.database.db.selectFrom('staff_totp').select('user_id').where('confirmed_at', 'is not', null).execute();
+  return new Set(rows.map((r) => r.user_id));
+}
+
 export async function twoFactorRequiredForAdmins(deps: Deps): Promise<boolean> {
   const row = await deps.database.db.selectFrom('security_settings').select('value').where('name', '=', POLICY).executeTakeFirst();
   return row?.value === '1';

@@ -40,6 +40,7 @@ const NOT_EVENT_SCOPED: Record<string, string> = {
   'POST /admin/account/passkeys/options': 'one\'s own passkeys',
   'POST /admin/account/passkeys': 'one\'s own passkeys',
   'POST /admin/account/passkeys/:id/delete': 'one\'s own passkeys (:id is a passkey, removed only from the signed-in user\'s own)',
+  'POST /admin/users/:id/reset-two-factor': 'staff accounts: manageUsers (owner only)',
   'POST /admin/users/two-factor-policy': 'the owner\'s sign-in policy: manageUsers (owner only)',
 };
 

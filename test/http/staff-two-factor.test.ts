@@ -144,6 +144,16 @@ forEachDialect('staff: two-factor sign-in (TOTP)', (ctx) => {
     // After setting it up the admin goes on.
     const { b } = await enrol(app, c, 'policy-admin@admit.test');
     assert.equal((await b.get('/admin')).statusCode, 200);
+
+    // A lost phone: the owner (set up too now) resets the admin's second factor from the staff list.
+    const boss = await enrol(app, c, 'boss@admit.test');
+    const adminId = (await c.db.db.selectFrom('users').select('id').where('email', '=', 'policy-admin@admit.test').executeTakeFirstOrThrow()).id;
+    const list = await boss.b.get('/admin/users');
+    assert.match(list.body, /Two-factor sign-in on/);
+    assert.equal((await submit(app, boss.b, formFor(list.body, `/admin/users/${adminId}/reset-two-factor`))).statusCode, 303);
+    assert.equal((await b.get('/admin')).headers.location, '/admin/account/two-factor', 'held again until set up anew');
+    const reset = await c.db.db.selectFrom('audit_log').selectAll().where('action', '=', 'user.two_factor_reset').execute();
+    assert.deepEqual(reset.map((r) => r.subject_id), [adminId]);
     await app.close();
   });
 });
