@@ -50,6 +50,47 @@ export interface PasswordResetsTable {
   used_at: string | null;
 }
 
+/** Two-factor sign-in (migration 010): one TOTP secret per staff member, confirmed with a first code. */
+export interface StaffTotpTable {
+  user_id: string;
+  /** AES-256-GCM with a key derived from the server secret (src/platform/secret-box.ts). */
+  secret_sealed: string;
+  created_at: string;
+  confirmed_at: string | null;
+  /** The last 30-second step a code was accepted for: a code is never accepted twice. */
+  last_step: Generated<number>;
+}
+
+export interface StaffRecoveryCodesTable {
+  code_hash: string;
+  user_id: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+/** Passkeys (migration 010): WebAuthn credentials; the id is the credential id (base64url). */
+export interface StaffPasskeysTable {
+  id: string;
+  user_id: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  /** Signature counter (bigint on PostgreSQL: read with Number()). */
+  counter: number | string;
+  /** JSON string[] */
+  transports: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** The owner's security policy (migration 010), e.g. require_2fa_admins = '1'. */
+export interface SecuritySettingsTable {
+  name: string;
+  value: string;
+  updated_at: string;
+  updated_by: string;
+}
+
 export interface EventsTable {
   id: string;
   slug: string;
@@ -341,6 +382,10 @@ export interface DB {
   application_scores: ApplicationScoresTable;
   review_settings: ReviewSettingsTable;
   captcha_spent: CaptchaSpentTable;
+  staff_totp: StaffTotpTable;
+  staff_recovery_codes: StaffRecoveryCodesTable;
+  staff_passkeys: StaffPasskeysTable;
+  security_settings: SecuritySettingsTable;
 }
 
 /** Solved captcha challenges (migration 015), shared by all instances; a row lives until its challenge expires. */

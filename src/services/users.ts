@@ -96,6 +96,12 @@ export interface SessionMeta {
 }
 
 export async function login(deps: Deps, email: string, password: string, meta: SessionMeta = {}): Promise<{ token: string; user: UserRow }> {
+  const user = await verifyCredentials(deps, email, password);
+  return { token: await startSession(deps, user.id, meta), user };
+}
+
+/** The first step of signing in: the account for this email and password (a second factor may follow). */
+export async function verifyCredentials(deps: Deps, email: string, password: string): Promise<UserRow> {
   const user = await deps.database.db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
   const ok = await verifyPassword(password, user?.password_hash ?? null);
   if (!user || !ok || user.disabled) throw new AppError('auth.invalid_credentials');
@@ -104,7 +110,7 @@ export async function login(deps: Deps, email: string, password: string, meta: S
     const upgraded = await hashPassword(password);
     await deps.database.db.updateTable('users').set({ password_hash: upgraded }).where('id', '=', user.id).where('password_hash', '=', user.password_hash).execute();
   }
-  return { token: await startSession(deps, user.id, meta), user };
+  return user;
 }
 
 export async function startSession(deps: Deps, userId: string, meta: SessionMeta = {}): Promise<string> {

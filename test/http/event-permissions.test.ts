@@ -34,6 +34,14 @@ const NOT_EVENT_SCOPED: Record<string, string> = {
   'GET /admin/account': 'one\'s own sessions (any signed-in staff member)',
   'POST /admin/account/sessions/end-others': 'one\'s own sessions',
   'POST /admin/account/sessions/end-all': 'one\'s own sessions',
+  'GET /admin/account/two-factor': 'one\'s own second factor',
+  'POST /admin/account/two-factor': 'one\'s own second factor',
+  'GET /admin/account/passkeys': 'one\'s own passkeys',
+  'POST /admin/account/passkeys/options': 'one\'s own passkeys',
+  'POST /admin/account/passkeys': 'one\'s own passkeys',
+  'POST /admin/account/passkeys/:id/delete': 'one\'s own passkeys (:id is a passkey, removed only from the signed-in user\'s own)',
+  'POST /admin/users/:id/reset-two-factor': 'staff accounts: manageUsers (owner only)',
+  'POST /admin/users/two-factor-policy': 'the owner\'s sign-in policy: manageUsers (owner only)',
 };
 
 /** Which permission an event-scoped route needs (default manageEvents): the documented "who may do what". */

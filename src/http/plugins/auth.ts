@@ -5,6 +5,7 @@ import type { UserRow } from '../../db/schema.ts';
 import { can, type Permission, userForSession } from '../../services/users.ts';
 import type { Deps } from '../../services/deps.ts';
 import { mayActOnEvent } from '../../services/teams.ts';
+import { mustEnrolTwoFactor } from '../../services/two-factor.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,8 +33,13 @@ export function requirePermission(perm: Permission) {
       return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
     }
     if (!can(req.user.role, perm)) throw new AppError('auth.forbidden');
+    // The owner's policy: owners and admins without a second factor set one up before anything else.
+    if (await mustEnrolTwoFactor(req.server.deps, req.user)) return reply.redirect(TWO_FACTOR_SETUP, 303);
   };
 }
+
+/** Where staff set up their second factor (reachable while the policy holds everything else back). */
+export const TWO_FACTOR_SETUP = '/admin/account/two-factor';
 
 /** Which event a request is about: an event id, or null when there is no such event (the route answers 404 itself). */
 export type EventOf = (req: FastifyRequest) => Promise<string | null> | string | null;

@@ -6,11 +6,13 @@ import { formatDateTime } from '../../../i18n/index.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { completePasswordReset, findPasswordReset, requestPasswordReset, RESET_MINUTES } from '../../../services/password-reset.ts';
 import { endAllSessions, endOtherSessions, listSessions } from '../../../services/users.ts';
+import { confirmTotpEnrolment, mustEnrolTwoFactor, startTotpEnrolment, twoFactorState } from '../../../services/two-factor.ts';
+import QRCode from 'qrcode';
 import { formValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
 import { requireSignedIn, SESSION_COOKIE, sessionToken } from '../../plugins/auth.ts';
 import { csrfField, errorSummary, formErrors, type FormErrors, textField } from '../../views/form.ts';
-import { html } from '../../views/html.ts';
+import { html, raw } from '../../views/html.ts';
 
 /**
  * A staff member's own account: their sessions (sign out everywhere else / everywhere) and the password reset
@@ -31,11 +33,16 @@ export default async function accountRoutes(app: FastifyInstance, opts: { deps: 
     const body = html`<h1>${t('staff.sessions.title')}</h1>
 ${notice ? html`<p class="notice success" role="status">${notice}</p>` : ''}
 <p>${t('staff.sessions.intro', { email: req.user!.email })}</p>
-<table class="data"><caption>${t('staff.sessions.caption')}</caption>
+<table class="data" tabindex="0"><caption>${t('staff.sessions.caption')}</caption>
 <thead><tr><th scope="col">${t('staff.sessions.device_col')}</th><th scope="col">${t('staff.sessions.created')}</th><th scope="col">${t('staff.sessions.last_seen')}</th><th scope="col">${t('staff.sessions.ends')}</th></tr></thead>
 <tbody>${sessions.map((s) => html`<tr><th scope="row">${device(s.userAgent)}${s.current ? html` <span class="badge">${t('staff.sessions.this_one')}</span>` : ''}</th>
 <td>${when(s.createdAt)}</td><td>${when(s.lastSeenAt)}</td><td>${when(s.endsAt)}</td></tr>`)}</tbody></table>
 <p class="hint">${t('staff.sessions.utc')}</p>
+<h2>${t('staff.two_factor.title')}</h2>
+<p>${(await twoFactorState(deps, req.user!.id)).enrolled ? t('staff.two_factor.state_on') : t('staff.two_factor.state_off')} <a href="/admin/account/two-factor">${t('staff.two_factor.manage')}</a></p>
+<h2>${t('staff.passkeys.title')}</h2>
+<p>${t('staff.passkeys.account_hint')} <a href="/admin/account/passkeys">${t('staff.passkeys.manage')}</a></p>
+<h2>${t('staff.sessions.end_title')}</h2>
 <div class="actions">
 <form method="post" action="/admin/account/sessions/end-others" class="inline">${csrfField(ctx.csrfToken ?? '')}<button type="submit"${sessions.length > 1 ? '' : html` disabled`}>${t('staff.sessions.end_others')}</button></form>
 <form method="post" action="/admin/account/sessions/end-all" class="inline">${csrfField(ctx.csrfToken ?? '')}<button type="submit" class="danger">${t('staff.sessions.end_all')}</button></form>
@@ -59,6 +66,52 @@ ${notice ? html`<p class="notice success" role="status">${notice}</p>` : ''}
     await endAllSessions(deps, req.user!.id);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/login', 303);
+  });
+
+  async function twoFactorPage(req: FastifyRequest, reply: FastifyReply, o: { errors?: FormErrors; recoveryCodes?: string[]; status?: number } = {}) {
+    const t = req.t;
+    const ctx = pageContext(req, reply);
+    const user = req.user!;
+    const state = await twoFactorState(deps, user.id);
+    let body;
+    if (o.recoveryCodes) {
+      body = html`<h1>${t('staff.two_factor.title')}</h1>
+<p class="notice success" role="status">${t('staff.two_factor.enabled')}</p>
+<h2>${t('staff.two_factor.recovery_title')}</h2>
+<p>${t('staff.two_factor.recovery_intro')}</p>
+<ul class="recovery-codes">${o.recoveryCodes.map((c) => html`<li><code>${c}</code></li>`)}</ul>
+<p><a class="button primary" href="/admin">${t('staff.two_factor.continue')}</a></p>`;
+    } else if (state.enrolled) {
+      body = html`<h1>${t('staff.two_factor.title')}</h1><p>${t('staff.two_factor.state_on')}</p>
+<p>${t('staff.two_factor.recovery_left', { n: state.recoveryCodesLeft })}</p>`;
+    } else {
+      const enrolment = await startTotpEnrolment(deps, user);
+      const qr = await QRCode.toString(enrolment.uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+      const errors = o.errors ?? new Map();
+      body = html`<h1>${t('staff.two_factor.title')}</h1>
+${(await mustEnrolTwoFactor(deps, user)) ? html`<p class="notice" role="status">${t('staff.two_factor.required_notice')}</p>` : ''}
+${errorSummary(t, errors)}
+<p>${t('staff.two_factor.setup_intro')}</p>
+<figure class="totp-qr" role="img" aria-label="${t('staff.two_factor.qr_label')}">${raw(qr)}</figure>
+<p>${t('staff.two_factor.secret_label')} <code class="totp-secret">${enrolment.secret.replace(/(.{4})/g, '$1 ').trim()}</code></p>
+<form method="post" action="/admin/account/two-factor" novalidate>${csrfField(ctx.csrfToken ?? '')}
+${textField(t, { name: 'code', label: t('staff.two_factor.code'), hint: t('staff.two_factor.code_hint'), errors, required: true, autocomplete: 'one-time-code' })}
+<div class="actions"><button type="submit" class="primary">${t('staff.two_factor.confirm')}</button></div></form>`;
+    }
+    return sendPage(reply, ctx, t('staff.two_factor.title'), body, { status: o.status });
+  }
+
+  app.get('/admin/account/two-factor', { preHandler: requireSignedIn }, async (req, reply) => twoFactorPage(req, reply));
+
+  app.post('/admin/account/two-factor', { preHandler: [requireSignedIn, app.csrfProtection], config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {
+    try {
+      const codes = await confirmTotpEnrolment(deps, req.user!, formValues(req.body).code ?? '');
+      reply.header('Cache-Control', 'no-store');
+      return twoFactorPage(req, reply, { recoveryCodes: codes });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'validation.failed') return twoFactorPage(req, reply, { errors: new Map([['code', req.t('staff.two_factor.wrong_code')]]), status: 422 });
+      throw err;
+    }
   });
 
   // Password reset: the same answer whatever the address (no enumeration); limited per IP here and per account

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../errors.ts';
 import type { Deps } from '../../../services/deps.ts';
-import { can, completeSetup, findSetupToken, login, logout, startSession, SESSION_HOURS } from '../../../services/users.ts';
+import { can, completeSetup, findSetupToken, logout, startSession, SESSION_HOURS, verifyCredentials } from '../../../services/users.ts';
+import { hasTwoFactor, verifySecondFactor } from '../../../services/two-factor.ts';
+import { passkeySignInOptions, signInWithPasskey } from '../../../services/passkeys.ts';
+import { keepChallenge, takeChallenge } from '../../webauthn-challenge.ts';
 import { formValues } from '../../form-input.ts';
 import { sameOriginPath } from '../../safe-redirect.ts';
 import { pageContext, sendPage } from '../../page.ts';
@@ -33,8 +36,11 @@ ${textField(req.t, { name: 'email', type: 'email', label: req.t('form.email'), v
 ${textField(req.t, { name: 'password', type: 'password', label: req.t('login.password'), errors, required: true, autocomplete: 'current-password' })}
 <div class="actions"><button type="submit" class="primary">${req.t('login.submit')}</button></div>
 </form>
+<div class="passkey-login"><button type="button" id="passkey-login" hidden data-csrf="${ctx.csrfToken ?? ''}" data-next="${o.next}" data-status="passkey-login-status"
+ data-working="${req.t('staff.passkeys.working')}" data-failed="${req.t('staff.passkeys.login_failed')}">${req.t('staff.passkeys.sign_in')}</button>
+<p id="passkey-login-status" role="status" aria-live="polite"></p></div>
 <p><a href="/password-reset">${req.t('staff.reset.link')}</a></p></article>`;
-    return sendPage(reply, ctx, req.t('login.title'), body, { status: o.status });
+    return sendPage(reply, ctx, req.t('login.title'), body, { status: o.status, scripts: ['/assets/passkeys.js'] });
   }
 
   app.get<{ Querystring: { next?: string; reset?: string } }>('/login', async (req, reply) => {
@@ -42,14 +48,91 @@ ${textField(req.t, { name: 'password', type: 'password', label: req.t('login.pas
     return loginPage(req, reply, { next: safeNext(req.query.next), notice: req.query.reset === '1' ? req.t('staff.reset.done') : undefined });
   });
 
+  /**
+   * Between the password and the second factor: a signed cookie naming the account and when the step expires
+   * (5 minutes). It grants nothing but the right to enter a code for that account.
+   */
+  const PENDING_COOKIE = 'admit_2fa_pending';
+  const PENDING_MS = 5 * 60_000;
+  const pendingUser = (req: import('fastify').FastifyRequest): string | null => {
+    const raw = req.cookies[PENDING_COOKIE];
+    const v = raw ? req.unsignCookie(raw) : null;
+    const [userId, until] = v?.valid && v.value ? v.value.split('|') : [];
+    return userId && Number(until) > deps.clock.now().getTime() ? userId : null;
+  };
+
+  function secondStepPage(req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, o: { next: string; error?: string; status?: number }) {
+    const ctx = pageContext(req, reply);
+    const t = req.t;
+    const errors: FormErrors = o.error ? new Map([['code', o.error]]) : new Map();
+    const body = html`<article class="narrow"><h1>${t('staff.two_factor.login_title')}</h1>
+<p>${t('staff.two_factor.login_intro')}</p>
+<form method="post" action="/login/two-factor">${errorSummary(t, errors)}${csrfField(ctx.csrfToken ?? '')}
+<input type="hidden" name="next" value="${o.next}">
+${textField(t, { name: 'code', label: t('staff.two_factor.code'), hint: t('staff.two_factor.code_or_recovery'), errors, required: true, autocomplete: 'one-time-code' })}
+<div class="actions"><button type="submit" class="primary">${t('staff.two_factor.verify')}</button></div>
+</form></article>`;
+    return sendPage(reply, ctx, t('staff.two_factor.login_title'), body, { status: o.status });
+  }
+
+  app.get<{ Querystring: { next?: string } }>('/login/two-factor', async (req, reply) => {
+    if (!pendingUser(req)) return reply.redirect('/login', 303);
+    return secondStepPage(req, reply, { next: safeNext(req.query.next) });
+  });
+
+  app.post(
+    '/login/two-factor',
+    { preHandler: app.csrfProtection, config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      const v = formValues(req.body);
+      const userId = pendingUser(req);
+      if (!userId) return reply.redirect('/login', 303);
+      if (!(await verifySecondFactor(deps, userId, v.code ?? ''))) {
+        return secondStepPage(req, reply, { next: safeNext(v.next), error: req.t('staff.two_factor.wrong_code'), status: 401 });
+      }
+      const user = await deps.database.db.selectFrom('users').select(['id', 'role', 'disabled']).where('id', '=', userId).executeTakeFirst();
+      if (!user || user.disabled) return reply.redirect('/login', 303);
+      reply.clearCookie(PENDING_COOKIE, { path: '/' });
+      setSession(reply, await startSession(deps, user.id, { userAgent: req.headers['user-agent'] }));
+      return reply.redirect(safeNext(v.next, user.role), 303);
+    },
+  );
+
+  // Passkey sign-in (discoverable credential with user verification: no password, no second step).
+  app.post('/login/passkey/options', { preHandler: app.csrfProtection, config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (_req, reply) => {
+    const options = await passkeySignInOptions(deps);
+    keepChallenge(deps, reply, 'login', options.challenge);
+    return reply.header('Cache-Control', 'no-store').send(options);
+  });
+
+  app.post<{ Body: { response: import('@simplewebauthn/server').AuthenticationResponseJSON; next?: string } }>(
+    '/login/passkey',
+    {
+      preHandler: app.csrfProtection,
+      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: { body: { type: 'object', required: ['response'], properties: { response: { type: 'object' }, next: { type: 'string', maxLength: 2000 } } } },
+    },
+    async (req, reply) => {
+      const challenge = takeChallenge(deps, req, reply, 'login');
+      if (!challenge) throw new AppError('auth.invalid_credentials');
+      const user = await signInWithPasskey(deps, { response: req.body.response, expectedChallenge: challenge });
+      setSession(reply, await startSession(deps, user.id, { userAgent: req.headers['user-agent'] }));
+      return reply.header('Cache-Control', 'no-store').send({ redirect: safeNext(req.body.next, user.role) });
+    },
+  );
+
   app.post(
     '/login',
     { preHandler: app.csrfProtection, config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (req, reply) => {
       const v = formValues(req.body);
       try {
-        const { token, user } = await login(deps, v.email ?? '', v.password ?? '', { userAgent: req.headers['user-agent'] });
-        setSession(reply, token);
+        const user = await verifyCredentials(deps, v.email ?? '', v.password ?? '');
+        if (await hasTwoFactor(deps, user.id)) {
+          reply.setCookie(PENDING_COOKIE, `${user.id}|${deps.clock.now().getTime() + PENDING_MS}`, { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: PENDING_MS / 1000 });
+          return reply.redirect(`/login/two-factor?next=${encodeURIComponent(safeNext(v.next))}`, 303);
+        }
+        setSession(reply, await startSession(deps, user.id, { userAgent: req.headers['user-agent'] }));
         return reply.redirect(safeNext(v.next, user.role), 303);
       } catch (err) {
         if (err instanceof AppError && err.code === 'auth.invalid_credentials') {

@@ -12,6 +12,7 @@ import accountRoutes from './account.ts';
 import guestAdminRoutes from './guests.ts';
 import eventPreviewRoutes from './event-preview.ts';
 import offerAdminRoutes from './offers.ts';
+import passkeyRoutes from './passkeys.ts';
 
 /** Organizer area: everything under /admin requires a signed-in staff member with the right role. */
 export default async function adminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
@@ -27,4 +28,5 @@ export default async function adminRoutes(app: FastifyInstance, opts: { deps: De
   await app.register(guestAdminRoutes, opts);
   await app.register(eventPreviewRoutes, opts);
   await app.register(offerAdminRoutes, opts);
+  await app.register(passkeyRoutes, opts);
 }

@@ -5,6 +5,7 @@ import type { Deps } from '../../../services/deps.ts';
 import { inviteUser, listStaff, setUserDisabled } from '../../../services/staff.ts';
 import { ROLES } from '../../../services/users.ts';
 import { listEventsFor, listTeamMemberships, setUserEvents, TEAM_ROLES } from '../../../services/teams.ts';
+import { resetTwoFactor, setTwoFactorPolicy, twoFactorRequiredForAdmins, twoFactorUsers } from '../../../services/two-factor.ts';
 import { contentFor } from '../../../domain/event.ts';
 import { formatDateTime } from '../../../i18n/index.ts';
 import { formValues, type FormValues } from '../../form-input.ts';
@@ -18,7 +19,7 @@ export default async function userAdminRoutes(app: FastifyInstance, opts: { deps
   const { deps } = opts;
 
   async function usersPage(req: FastifyRequest, reply: FastifyReply, o: { values?: FormValues; errors?: FormErrors; invited?: { email: string; url: string }; teamSaved?: string; status?: number } = {}) {
-    const [users, events, teams] = await Promise.all([listStaff(deps), listEventsFor(deps, req.user!), listTeamMemberships(deps)]);
+    const [users, events, teams, withTwoFactor] = await Promise.all([listStaff(deps), listEventsFor(deps, req.user!), listTeamMemberships(deps), twoFactorUsers(deps)]);
     const teamUsers = users.filter((u) => (TEAM_ROLES as readonly string[]).includes(u.role) && !u.disabled);
     const ctx = pageContext(req, reply);
     const t = req.t;
@@ -35,11 +36,18 @@ ${o.invited
 <table class="data"><caption class="visually-hidden">${t('admin.users.accounts')}</caption>
 <thead><tr><th scope="col">${t('form.email')}</th><th scope="col">${t('admin.users.role')}</th><th scope="col">${t('admin.users.state')}</th><th scope="col">${t('admin.users.since')}</th><th scope="col">${t('admin.events.actions')}</th></tr></thead>
 <tbody>${users.map((u) => html`<tr><th scope="row">${u.email}${u.id === req.user!.id ? html` <span class="muted">(${t('admin.users.you')})</span>` : ''}</th>
-<td>${t(`admin.users.role_${u.role}`)}</td><td>${t(`admin.users.state_${state(u)}`)}</td><td>${formatDateTime(u.created_at, req.locale, 'UTC')}</td>
+<td>${t(`admin.users.role_${u.role}`)}</td><td>${t(`admin.users.state_${state(u)}`)}${withTwoFactor.has(u.id) ? html`<br><span class="muted">${t('staff.policy.has_2fa')}</span>` : ''}</td><td>${formatDateTime(u.created_at, req.locale, 'UTC')}</td>
 <td>${u.id === req.user!.id
   ? ''
   : html`<form method="post" action="/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}" class="inline">${csrfField(ctx.csrfToken ?? '')}
-<button type="submit"${u.disabled ? '' : html` class="danger"`}>${t(u.disabled ? 'admin.users.enable' : 'admin.users.disable')}</button></form>`}</td></tr>`)}</tbody></table>
+<button type="submit"${u.disabled ? '' : html` class="danger"`}>${t(u.disabled ? 'admin.users.enable' : 'admin.users.disable')}</button></form>
+${withTwoFactor.has(u.id) ? html`<form method="post" action="/admin/users/${u.id}/reset-two-factor" class="inline">${csrfField(ctx.csrfToken ?? '')}<button type="submit">${t('staff.policy.reset_2fa')}</button></form>` : ''}`}</td></tr>`)}</tbody></table>
+
+<section class="policy" aria-labelledby="policy-h"><h2 id="policy-h">${t('staff.policy.title')}</h2>
+<form method="post" action="/admin/users/two-factor-policy">${csrfField(ctx.csrfToken ?? '')}
+<div class="field checkbox"><input type="checkbox" id="f-require_2fa" name="require_2fa" value="yes"${(await twoFactorRequiredForAdmins(deps)) ? html` checked` : ''} aria-describedby="h-require_2fa">
+<label for="f-require_2fa">${t('staff.policy.require_2fa')}</label><p class="hint" id="h-require_2fa">${t('staff.policy.require_2fa_hint')}</p></div>
+<div class="actions"><button type="submit">${t('staff.policy.save')}</button></div></form></section>
 
 <section class="teams" aria-labelledby="teams-h"><h2 id="teams-h">${t('staff.teams.title')}</h2>
 <p class="hint">${t('staff.teams.intro')}</p>
@@ -80,6 +88,16 @@ ${selectField(t, { name: 'locale', label: t('admin.users.mail_language'), value:
       if (err instanceof AppError && err.code === 'validation.failed') return usersPage(req, reply, { values: v, errors: formErrors(req.t, err.fields), status: 422 });
       throw err;
     }
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/users/:id/reset-two-factor', { preHandler: [requirePermission('manageUsers'), app.csrfProtection] }, async (req, reply) => {
+    await resetTwoFactor(deps, req.user!.id, req.params.id);
+    return reply.redirect('/admin/users', 303);
+  });
+
+  app.post('/admin/users/two-factor-policy', { preHandler: [requirePermission('manageUsers'), app.csrfProtection] }, async (req, reply) => {
+    await setTwoFactorPolicy(deps, req.user!.id, formValues(req.body).require_2fa === 'yes');
+    return reply.redirect('/admin/users', 303);
   });
 
   app.post<{ Params: { id: string } }>('/admin/users/:id/events', { preHandler: [requirePermission('manageUsers'), app.csrfProtection] }, async (req, reply) => {
