@@ -37,7 +37,7 @@ async function signIn(page: import('playwright-core').Page, next: string) {
   await page.goto(`${server.url}/login?next=${encodeURIComponent(next)}`);
   await page.getByLabel('Email address').fill(owner.email);
   await page.getByLabel('Password').fill(owner.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(new RegExp(`${next.replace(/[/?]/g, (c) => `\\${c}`)}$`));
 }
 

@@ -44,7 +44,7 @@ test('event home and guest lists: accessible, CSP-clean, usable on a phone', asy
   await org.page.goto(`${server.url}/login?next=/admin/events/${event.id}`);
   await org.page.getByLabel('Email address').fill(owner.email);
   await org.page.getByLabel('Password').fill(owner.password);
-  await org.page.getByRole('button', { name: 'Sign in' }).click();
+  await org.page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await org.page.waitForURL(new RegExp(`/admin/events/${event.id}$`));
   assert.equal(await org.page.locator('figure.chart svg').count() >= 4, true);
   await assertAccessible(org.page, 'event home');

@@ -57,7 +57,7 @@ describe('review: bulk reject with the confirmation preview, in Chromium [sqlite
     await page.goto(`${server.url}/login?next=${encodeURIComponent(`/admin/events/${event.id}/applications`)}`);
     await page.getByLabel('Email address').fill(owner.email);
     await page.getByLabel('Password').fill(owner.password);
-    await Promise.all([page.waitForURL(/\/applications$/), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([page.waitForURL(/\/applications$/), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     await assertAccessible(page, 'applications list with bulk review');
     await screenshot(page, 'review-list-desktop');
 

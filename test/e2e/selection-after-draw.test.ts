@@ -61,7 +61,7 @@ test('promoted → confirms from the mail → reveal → QR from a screenshot �
   await org.page.goto(`${server.url}/login?next=/admin/events/${event.id}/reveal`);
   await org.page.getByLabel('Email address').fill(owner.email);
   await org.page.getByLabel('Password').fill(owner.password);
-  await org.page.getByRole('button', { name: 'Sign in' }).click();
+  await org.page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await org.page.waitForURL(/\/reveal$/);
   await org.page.getByLabel('Starts').fill('2026-12-12T19:00');
   await org.page.getByLabel('Venue').fill('Pier 17');

@@ -100,7 +100,7 @@ describe('selection: commit → close → freeze → draw → confirm → reveal
     await page.goto(`${server.url}/login?next=/admin/events/${event.id}/selection`);
     await page.getByLabel('Email address').fill(owner.email);
     await page.getByLabel('Password').fill(owner.password);
-    await Promise.all([page.waitForURL(/\/selection$/), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([page.waitForURL(/\/selection$/), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     assert.equal(await page.locator('h1').textContent(), 'Selection');
     await assertAccessible(page, 'selection page (nothing committed)');
 
@@ -288,7 +288,7 @@ describe('selection: commit → close → freeze → draw → confirm → reveal
     await page.goto(`${server.url}/login?next=/checkin`);
     await page.getByLabel('Email address').fill(door.email);
     await page.getByLabel('Password').fill(door.password);
-    await Promise.all([page.waitForURL(new RegExp(`/checkin/${event.id}$`)), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([page.waitForURL(new RegExp(`/checkin/${event.id}$`)), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     await page.locator('#scanner-toggle').waitFor({ state: 'visible' });
     await assertAccessible(page, 'check-in page');
 

@@ -120,7 +120,7 @@ describe('staff security pages and passkeys, in Chromium [sqlite]', () => {
     await check('two-factor-step');
     // A recovery code (TOTP codes at sign-in are tested with an injected clock in test/http/staff-two-factor.test.ts).
     await page.locator('#f-code').fill(recovery);
-    await Promise.all([page.waitForURL(/\/admin$/), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([page.waitForURL(/\/admin$/), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     clean('two-factor sign-in');
   });
 });
