@@ -90,7 +90,7 @@ describe('staff security pages and passkeys, in Chromium [sqlite]', () => {
 
     // Sign out, then in with the passkey only.
     await Promise.all([page.waitForURL(/\/login$/), page.getByRole('button', { name: 'Sign out' }).click()]);
-    const button = page.getByRole('button', { name: 'Sign in with a passkey' });
+    const button = page.getByRole('button', { name: 'Use a passkey' });
     await button.waitFor({ state: 'visible' });
     await Promise.all([page.waitForURL(/\/admin$/), button.click()]);
     assert.match(await page.locator('h1').textContent() ?? '', /Events/);
