@@ -99,6 +99,17 @@ export function contentFor(event: Pick<Event, 'content' | 'defaultLocale'>, loca
   return (isLocale(locale) ? c[locale] : undefined) ?? c[event.defaultLocale] ?? Object.values(c)[0] ?? { title: '', description: '', consent: '' };
 }
 
+/** The languages an event is offered in: those with a text block (the default first, then in list order). */
+export function eventLanguages(event: Pick<Event, 'content' | 'defaultLocale'>): Locale[] {
+  const rest = LOCALES.filter((l) => l !== event.defaultLocale && event.content[l]);
+  return [event.defaultLocale, ...rest];
+}
+
+/** The language the event's texts are shown in for a visitor: theirs when offered, else the default. */
+export function contentLocale(event: Pick<Event, 'content' | 'defaultLocale'>, locale: string): Locale {
+  return isLocale(locale) && event.content[locale] ? locale : event.defaultLocale;
+}
+
 export function localized(text: Localized, locale: string, fallback: Locale = 'en'): string {
   return (isLocale(locale) ? text[locale] : undefined) ?? text[fallback] ?? Object.values(text)[0] ?? '';
 }

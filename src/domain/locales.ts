@@ -1,3 +1,7 @@
+/**
+ * The languages Admit speaks: one catalogue each in src/i18n/<code>.json (same key set, checked by a test).
+ * Adding a language is adding its catalogue and listing it here; names come from Intl.DisplayNames.
+ */
 export const LOCALES = ['en', 'de'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'en';
@@ -6,7 +10,7 @@ export function isLocale(x: unknown): x is Locale {
   return typeof x === 'string' && (LOCALES as readonly string[]).includes(x);
 }
 
-/** Right-to-left scripts; none shipped yet, but pages set dir from here so one drops in. */
+/** Right-to-left scripts: pages set dir from here. */
 const RTL = new Set(['ar', 'he', 'fa', 'ur']);
 export function textDirection(locale: string): 'ltr' | 'rtl' {
   return RTL.has(locale.split('-')[0]) ? 'rtl' : 'ltr';

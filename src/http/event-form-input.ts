@@ -1,5 +1,5 @@
 import type { FieldError } from '../errors.ts';
-import { EVENT_DEFAULTS, type Event, type EventInput, hasOptions, isTimeZone, MAX_QUESTIONS, type Question, type QuestionType } from '../domain/event.ts';
+import { EVENT_DEFAULTS, type Event, eventLanguages, type EventInput, hasOptions, isTimeZone, MAX_QUESTIONS, type Question, type QuestionType } from '../domain/event.ts';
 import { LOCALES, type Locale, isLocale } from '../domain/locales.ts';
 import { utcToWallTime, wallTimeToUtc } from '../domain/wall-time.ts';
 
@@ -34,7 +34,7 @@ export function eventFormValues(body: unknown): EventFormValues {
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
     const list = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string').map((x) => x.replace(/\r\n?/g, '\n'));
     if (!list.length) continue;
-    out[k] = k === 'preferredCountries' ? list.join(' ') : list[list.length - 1];
+    out[k] = k === 'preferredCountries' || k === 'languages' ? list.join(' ') : list[list.length - 1];
   }
   return out;
 }
@@ -61,18 +61,32 @@ export function idFromLabel(label: string, taken: Set<string>, fallback: string)
   return id;
 }
 
-/** Options textarea: one per line, "id | English | Deutsch"; without an id ("English | Deutsch") one is derived. */
-export function parseOptions(text: string): { id: string; label: Partial<Record<Locale, string>> }[] {
+/**
+ * The languages the organizer enabled for the event (the "languages" checkboxes), the default among them, in list
+ * order. A post without the checkboxes (an older form) enables every language. Only these get text blocks.
+ */
+export function formLanguages(v: EventFormValues): Locale[] {
+  if (v.languages === undefined) return [...LOCALES];
+  const chosen = new Set(v.languages.split(/\s+/).filter(isLocale));
+  if (isLocale(v.defaultLocale)) chosen.add(v.defaultLocale);
+  return LOCALES.filter((l) => chosen.has(l));
+}
+
+/**
+ * Options textarea: one per line, "id | English | Deutsch" — labels in the event's languages, in list order;
+ * without an id ("English | Deutsch") one is derived.
+ */
+export function parseOptions(text: string, languages: readonly Locale[] = LOCALES): { id: string; label: Partial<Record<Locale, string>> }[] {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
   const taken = new Set<string>();
   const parsed = lines.map((line) => line.split('|').map((p) => p.trim()));
   // Explicit ids first, so a derived id never takes one the organizer wrote on a later line.
-  for (const parts of parsed) if (parts.length > LOCALES.length) taken.add(parts[0]);
+  for (const parts of parsed) if (parts.length > languages.length) taken.add(parts[0]);
   return parsed.map((parts, i) => {
-    const explicit = parts.length > LOCALES.length;
+    const explicit = parts.length > languages.length;
     const labels = explicit ? parts.slice(1) : parts;
     const label: Partial<Record<Locale, string>> = {};
-    LOCALES.forEach((l, j) => {
+    languages.forEach((l, j) => {
       if (labels[j]) label[l] = labels[j];
     });
     if (explicit) return { id: parts[0], label };
@@ -82,8 +96,8 @@ export function parseOptions(text: string): { id: string; label: Partial<Record<
   });
 }
 
-export const formatOptions = (q: Question): string =>
-  (q.options ?? []).map((o) => [o.id, ...LOCALES.map((l) => o.label[l] ?? '')].join(' | ')).join('\n');
+export const formatOptions = (q: Question, languages: readonly Locale[] = LOCALES): string =>
+  (q.options ?? []).map((o) => [o.id, ...languages.map((l) => o.label[l] ?? '')].join(' | ')).join('\n');
 
 const yes = (v: string | undefined) => v === 'yes' || v === 'on';
 
@@ -111,10 +125,14 @@ export function parseEventForm(v: EventFormValues, base: { status: Event['status
   const venueAddress = venueTba ? null : (v.venueAddress ?? '').trim() || null;
   if (!venueTba && !venueName) errors.push({ field: 'venueName', code: 'venue_or_tba' });
 
+  const languages = formLanguages(v);
+  const explicitLanguages = v.languages !== undefined;
   const content: EventInput['content'] = {};
-  for (const l of LOCALES) {
+  for (const l of languages) {
     const c = { title: (v[`content_${l}_title`] ?? '').trim(), description: (v[`content_${l}_description`] ?? '').trim(), consent: (v[`content_${l}_consent`] ?? '').trim() };
     if (c.title || c.description || c.consent) content[l] = c;
+    // An enabled language is offered to visitors, so it needs at least its title (the default's is checked by the domain).
+    if (explicitLanguages && !c.title && l !== v.defaultLocale) errors.push({ field: `content.${l}.title`, code: 'required' });
   }
   const defaultLocale = (isLocale(v.defaultLocale) ? v.defaultLocale : v.defaultLocale ?? '') as Locale;
 
@@ -129,7 +147,7 @@ export function parseEventForm(v: EventFormValues, base: { status: Event['status
   for (let s = 0; s < n; s++) {
     const p = `questions_${s}_`;
     const label: Partial<Record<Locale, string>> = {};
-    for (const l of LOCALES) {
+    for (const l of languages) {
       const text = (v[`${p}label_${l}`] ?? '').trim();
       if (text) label[l] = text;
     }
@@ -142,7 +160,7 @@ export function parseEventForm(v: EventFormValues, base: { status: Event['status
     }
     const type = (v[`${p}type`] ?? '') as QuestionType;
     const q: Question = { id, type, required: yes(v[`${p}required`]), label };
-    if (hasOptions(type)) q.options = parseOptions(options);
+    if (hasOptions(type)) q.options = parseOptions(options, languages);
     questions.push(q);
     slots.push(s);
   }
@@ -209,12 +227,13 @@ export function numberedSlug(slug: string, n: number): string {
  * What a button of the editor asks for, besides saving. Without JavaScript, adding, moving and removing
  * questions and filtering the country list are form posts that re-render the editor with everything typed kept.
  */
-export type EditorAction = { kind: 'save' } | { kind: 'add' } | { kind: 'filter' } | { kind: 'up' | 'down' | 'remove'; slot: number };
+export type EditorAction = { kind: 'save' } | { kind: 'add' } | { kind: 'filter' } | { kind: 'languages' } | { kind: 'up' | 'down' | 'remove'; slot: number };
 
 export function editorAction(v: EventFormValues): EditorAction {
   const a = v.editor_action ?? '';
   if (a === 'add') return { kind: 'add' };
   if (a === 'filter') return { kind: 'filter' };
+  if (a === 'languages') return { kind: 'languages' };
   const m = /^(up|down|remove):(\d{1,3})$/.exec(a);
   if (m) return { kind: m[1] as 'up' | 'down' | 'remove', slot: Number(m[2]) };
   return { kind: 'save' };
@@ -247,6 +266,7 @@ export function applyEditorAction(v: EventFormValues, a: EditorAction): { values
     return { values: withSlots(v, [...slots, {}]), focus: `f-questions_${n}_label_${isLocale(v.defaultLocale) ? v.defaultLocale : 'en'}` };
   }
   if (a.kind === 'filter') return { values: v, focus: 'f-country_filter' };
+  if (a.kind === 'languages') return { values: v, focus: 'f-languages' };
   if (a.kind === 'save' || a.slot >= n) return { values: v, focus: null };
   if (a.kind === 'remove') {
     const rest = slots.filter((_, s) => s !== a.slot);
@@ -268,7 +288,9 @@ export function eventToFormValues(e: Event): EventFormValues {
     maxPartySize: String(e.maxPartySize),
     preferredCountries: e.preferredCountries.join(' '),
     question_slots: String(e.questions.length + EMPTY_QUESTION_SLOTS),
+    languages: eventLanguages(e).join(' '),
   };
+  const languages = formLanguages(v);
   for (const f of TIME_FIELDS) if (e[f]) v[f] = utcToWallTime(e[f]!, e.timezone);
   if (!e.startsAt) v.startsTba = 'yes';
   if (!e.venueName) v.venueTba = 'yes';
@@ -290,7 +312,7 @@ export function eventToFormValues(e: Event): EventFormValues {
     v[`${p}type`] = q.type;
     if (q.required) v[`${p}required`] = 'yes';
     for (const l of LOCALES) if (q.label[l]) v[`${p}label_${l}`] = q.label[l]!;
-    if (hasOptions(q.type)) v[`${p}options`] = formatOptions(q);
+    if (hasOptions(q.type)) v[`${p}options`] = formatOptions(q, languages);
   });
   v.confirmHours = String(e.confirmHours);
   if (e.confirmUntil) {
@@ -308,6 +330,7 @@ export function newEventFormValues(locale: Locale): EventFormValues {
   return {
     timezone: 'UTC',
     defaultLocale: locale,
+    languages: locale,
     capacity: '100',
     maxPartySize: '2',
     othersMayApply: 'yes',

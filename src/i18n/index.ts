@@ -92,3 +92,15 @@ export function formatTime(iso: string, locale: Locale, timeZone: string): strin
 export function formatNumber(n: number, locale: Locale): string {
   return new Intl.NumberFormat(locale).format(n);
 }
+
+const displayNames = new Map<string, Intl.DisplayNames>();
+/** A language's name in another language ("German" in English, "Deutsch" in German), from CLDR via Intl. */
+export function languageName(code: string, inLocale: string): string {
+  let d = displayNames.get(inLocale);
+  if (!d) displayNames.set(inLocale, (d = new Intl.DisplayNames([inLocale], { type: 'language', fallback: 'code' })));
+  const name = d.of(code) ?? code;
+  return name.charAt(0).toLocaleUpperCase(inLocale) + name.slice(1);
+}
+
+/** A language's name in itself ("Deutsch", "العربية"): what a language switcher shows. */
+export const endonym = (code: string): string => languageName(code, code);

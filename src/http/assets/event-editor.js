@@ -50,3 +50,16 @@ if (form) {
     });
   }
 }
+
+// Languages: ticking a language shows its text blocks (and its question labels) at once.
+if (form) {
+  const boxes = form.querySelectorAll('input[name="languages"]');
+  const defaultLocale = document.getElementById('f-defaultLocale');
+  const sync = () => {
+    const on = new Set([...boxes].filter((b) => b.checked).map((b) => b.value));
+    if (defaultLocale) on.add(defaultLocale.value);
+    for (const el of form.querySelectorAll('[data-lang]')) el.hidden = !on.has(el.dataset.lang);
+  };
+  for (const b of boxes) b.addEventListener('change', sync);
+  defaultLocale?.addEventListener('change', sync);
+}

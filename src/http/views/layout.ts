@@ -1,5 +1,5 @@
 import { LOCALES, type Locale, textDirection } from '../../domain/locales.ts';
-import type { Translator } from '../../i18n/index.ts';
+import { endonym, type Translator } from '../../i18n/index.ts';
 import { html, type SafeHtml } from './html.ts';
 import { can } from '../../services/users.ts';
 
@@ -21,8 +21,8 @@ function withLang(url: string, lang: string): string {
 function languageSwitcher(ctx: PageContext): SafeHtml {
   return html`<nav class="lang" aria-label="${ctx.t('layout.language')}"><ul>${LOCALES.map((l) =>
     l === ctx.locale
-      ? html`<li><span aria-current="true" lang="${l}">${ctx.t(`language.${l}`)}</span></li>`
-      : html`<li><a href="${withLang(ctx.url, l)}" lang="${l}" hreflang="${l}">${ctx.t(`language.${l}`)}</a></li>`,
+      ? html`<li><span aria-current="true" lang="${l}">${endonym(l)}</span></li>`
+      : html`<li><a href="${withLang(ctx.url, l)}" lang="${l}" hreflang="${l}">${endonym(l)}</a></li>`,
   )}</ul></nav>`;
 }
 

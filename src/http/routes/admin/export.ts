@@ -6,7 +6,7 @@ import { type Event, localized, type Question } from '../../../domain/event.ts';
 import type { Locale } from '../../../domain/locales.ts';
 import { isBlindReview } from '../../../db/repositories/review.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
-import type { Translator } from '../../../i18n/index.ts';
+import { endonym, type Translator } from '../../../i18n/index.ts';
 import { flagsInRange } from '../../../intake/stats.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { CSV_BOM, csvRow } from '../../csv.ts';
@@ -96,7 +96,7 @@ export default async function exportAdminRoutes(app: FastifyInstance, opts: { de
             r.name,
             r.email,
             r.country ? countryName(r.country, locale) : '',
-            t(`language.${r.locale}`),
+            endonym(r.locale),
             r.party_size,
             ...Array.from({ length: maxGuests }, (_, i) => [guests[i]?.name ?? '', guests[i] ? t(`relation.${guests[i].relation}`) : '']).flat(),
             ...questions.map((q) => answerLabel(t, locale, event!, q, answers[q.id])),

@@ -7,7 +7,7 @@ import { ROLES } from '../../../services/users.ts';
 import { listEventsFor, listTeamMemberships, setUserEvents, TEAM_ROLES } from '../../../services/teams.ts';
 import { resetTwoFactor, setTwoFactorPolicy, twoFactorRequiredForAdmins, twoFactorUsers } from '../../../services/two-factor.ts';
 import { contentFor } from '../../../domain/event.ts';
-import { formatDateTime } from '../../../i18n/index.ts';
+import { endonym, formatDateTime } from '../../../i18n/index.ts';
 import { formValues, type FormValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
 import { requirePermission } from '../../plugins/auth.ts';
@@ -69,7 +69,7 @@ ${errorSummary(t, errors)}
 <form method="post" action="/admin/users" novalidate>${csrfField(ctx.csrfToken ?? '')}
 ${textField(t, { name: 'email', type: 'email', label: t('form.email'), value: v.email, errors, required: true, autocomplete: 'off' })}
 ${selectField(t, { name: 'role', label: t('admin.users.role'), hint: t('admin.users.role_hint'), value: v.role, errors, required: true, options: ROLES.map((r) => ({ value: r, label: t(`admin.users.role_${r}`) })) })}
-${selectField(t, { name: 'locale', label: t('admin.users.mail_language'), value: v.locale, errors, options: LOCALES.map((l) => ({ value: l, label: t(`language.${l}`) })) })}
+${selectField(t, { name: 'locale', label: t('admin.users.mail_language'), value: v.locale, errors, options: LOCALES.map((l) => ({ value: l, label: endonym(l) })) })}
 <div class="actions"><button type="submit" class="primary">${t('admin.users.send_invite')}</button></div>
 </form></section>`;
     return sendPage(reply, ctx, t('admin.users.title'), body, { status: o.status, wide: true });

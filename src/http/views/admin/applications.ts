@@ -2,7 +2,7 @@ import { countryName, countryOptions } from '../../../domain/countries.ts';
 import { contentFor, type Event, localized, type Question } from '../../../domain/event.ts';
 import type { Locale } from '../../../domain/locales.ts';
 import type { Application } from '../../../db/repositories/applications.ts';
-import { formatDate, formatDateTime, formatNumber, type Translator } from '../../../i18n/index.ts';
+import { endonym, formatDate, formatDateTime, formatNumber, type Translator } from '../../../i18n/index.ts';
 import { MAX_NOTE, REVIEW_DECISIONS } from '../../../services/review.ts';
 import { html, paragraphs, type SafeHtml } from '../html.ts';
 import { historyList, type HistoryEntry } from './history.ts';
@@ -248,7 +248,7 @@ ${nav ? html`<nav class="actions pager" aria-label="${t('review.pager')}">${nav.
 <div><dt>${t('admin.apps.status')}</dt><dd>${stateLabel(t, a.status, a.verified)}</dd></div>
 ${blind ? html`<div><dt>${t('review.blind')}</dt><dd>${t('review.blind_hint')}</dd></div>` : html`<div><dt>${t('form.email')}</dt><dd><a href="mailto:${a.email}">${a.email}</a></dd></div>
 <div><dt>${t('form.country')}</dt><dd>${countryName(a.country, locale)}${preferred ? html` <span class="badge">${t('admin.apps.preferred')}</span>` : ''}</dd></div>`}
-<div><dt>${t('form.language')}</dt><dd>${t(`language.${a.locale}`)}</dd></div>
+<div><dt>${t('form.language')}</dt><dd>${endonym(a.locale)}</dd></div>
 <div><dt>${t('admin.apps.applied')}</dt><dd>${formatDateTime(a.createdAt, locale, event.timezone)}</dd></div>
 ${a.verifiedAt ? html`<div><dt>${t('admin.apps.verified_at')}</dt><dd>${formatDateTime(a.verifiedAt, locale, event.timezone)}</dd></div>` : ''}
 ${a.withdrawnAt ? html`<div><dt>${t('admin.apps.withdrawn_at')}</dt><dd>${formatDateTime(a.withdrawnAt, locale, event.timezone)}</dd></div>` : ''}

@@ -2,8 +2,8 @@ import { countryName, countryOptions } from '../../../domain/countries.ts';
 import { contentFor, type Event, type EventStatus, MAX_QUESTIONS, QUESTION_TYPES } from '../../../domain/event.ts';
 import { LOCALES } from '../../../domain/locales.ts';
 import { timeZoneOptions } from '../../../domain/wall-time.ts';
-import { type EventFormValues, slotCount } from '../../event-form-input.ts';
-import type { Translator } from '../../../i18n/index.ts';
+import { type EventFormValues, formLanguages, slotCount } from '../../event-form-input.ts';
+import { endonym, languageName, type Translator } from '../../../i18n/index.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { checkbox, csrfField, type FormErrors, selectField, textArea, textField } from '../form.ts';
 
@@ -24,7 +24,7 @@ export interface EventFormPage {
 
 const ZONES = timeZoneOptions();
 
-const TOP_FIELDS = ['slug', 'defaultLocale', 'timezone'];
+const TOP_FIELDS = ['slug', 'defaultLocale', 'timezone', 'languages'];
 const CONTENT_FIELDS = ['title', 'description', 'consent'] as const;
 const LATER_FIELDS = [
   'startsAt', 'endsAt', 'venueName', 'venueAddress', 'applicationsOpenAt', 'applicationsCloseAt', 'capacity', 'maxPartySize', 'preferredCountries',
@@ -43,8 +43,8 @@ function fieldOrder(slots: number): string[] {
 }
 
 /** What the summary calls a field ("Title (German)", "Question 2: Options"), so "This field is required" says which. */
-function fieldLabel(t: Translator, name: string): string {
-  const lang = (l: string) => t(`admin.editor.language_name.${l}`);
+function fieldLabel(t: Translator, locale: string, name: string): string {
+  const lang = (l: string) => languageName(l, locale);
   const content = /^content_(\w+)_(title|description|consent)$/.exec(name);
   if (content) return `${t(`admin.editor.${content[2] === 'title' ? 'event_title' : content[2]}`)} (${lang(content[1])})`;
   const q = /^questions_(\d+)_(\w+)$/.exec(name);
@@ -68,15 +68,36 @@ function fieldLabel(t: Translator, name: string): string {
   return keys[name] ? t(`admin.editor.${keys[name]}`) : name;
 }
 
-function summary(t: Translator, errors: FormErrors, slots: number): SafeHtml {
+function summary(t: Translator, locale: string, errors: FormErrors, slots: number): SafeHtml {
   if (!errors.size) return html``;
   const order = fieldOrder(slots);
   const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
   const sorted = [...errors].sort((a, b) => rank(a[0]) - rank(b[0]));
   return html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary" aria-labelledby="error-summary-title">
 <h2 id="error-summary-title">${t('form.error_summary')}</h2>
-<ul>${sorted.map(([name, msg]) => html`<li><a href="#f-${name}">${fieldLabel(t, name)}: ${msg}</a></li>`)}</ul>
+<ul>${sorted.map(([name, msg]) => html`<li><a href="#f-${name}">${fieldLabel(t, locale, name)}: ${msg}</a></li>`)}</ul>
 </div>`;
+}
+
+/**
+ * The languages the event is offered in. Only their text blocks are shown (the others stay in the form, hidden, so
+ * nothing typed is lost); without JavaScript "Show their text blocks" re-renders the editor, with it the blocks
+ * appear as a box is ticked. Names: the language's own name and, after it, its name in the editor's language.
+ */
+function languagesField(t: Translator, locale: string, v: EventFormValues, errors: FormErrors, focus: string | null): SafeHtml {
+  const enabled = new Set(formLanguages(v));
+  const err = errors.get('languages');
+  return html`<fieldset class="field languages${err ? ' has-error' : ''}" id="f-languages" aria-describedby="h-languages"${focus === 'f-languages' ? html` tabindex="-1" autofocus` : ''}>
+<legend>${t('brand.languages')}</legend>
+<p class="hint" id="h-languages">${t('brand.languages_hint')}</p>
+${err ? html`<p class="field-error" id="e-languages">${err}</p>` : ''}
+<ul class="checks">${LOCALES.map((l) => {
+    const own = endonym(l);
+    const here = languageName(l, locale);
+    return html`<li><div class="checkbox"><input type="checkbox" id="f-languages-${l}" name="languages" value="${l}"${enabled.has(l) ? html` checked` : ''}><label for="f-languages-${l}"><span lang="${l}">${own}</span>${own === here ? '' : html` <span class="muted">(${here})</span>`}</label></div></li>`;
+  })}</ul>
+<button type="submit" name="editor_action" value="languages" class="js-hide">${t('brand.languages_apply')}</button>
+</fieldset>`;
 }
 
 /**
@@ -116,7 +137,8 @@ ${shown.map((c) => box(c, false))}
 </fieldset>`;
 }
 
-function questionSlot(t: Translator, v: EventFormValues, errors: FormErrors, s: number, slots: number, focus: string | null): SafeHtml {
+function questionSlot(t: Translator, locale: string, v: EventFormValues, errors: FormErrors, s: number, slots: number, focus: string | null): SafeHtml {
+  const enabled = new Set(formLanguages(v));
   const p = `questions_${s}_`;
   const filled = !!(v[`${p}id`] || LOCALES.some((l) => v[`${p}label_${l}`]) || v[`${p}options`]);
   const n = s + 1;
@@ -124,9 +146,9 @@ function questionSlot(t: Translator, v: EventFormValues, errors: FormErrors, s: 
   return html`<fieldset class="question" id="q-${s}"${focus === `q-${s}` ? html` tabindex="-1" autofocus` : ''}>
 <legend>${filled ? t('admin.editor.question_n', { n }) : t('admin.editor.question_new', { n })}</legend>
 <div class="cols">
-${LOCALES.map((l) => html`<div>${textField(t, {
+${LOCALES.map((l) => html`<div data-lang="${l}"${enabled.has(l) ? '' : html` hidden`}>${textField(t, {
   name: `${p}label_${l}`,
-  label: t('admin.editor.question_label', { language: t(`admin.editor.language_name.${l}`) }),
+  label: t('admin.editor.question_label', { language: languageName(l, locale) }),
   value: v[`${p}label_${l}`],
   errors,
   maxlength: 300,
@@ -145,7 +167,7 @@ ${selectField(t, {
 ${textField(t, { name: `${p}id`, label: t('admin.editor.question_id'), hint: t('admin.editor.question_id_hint'), value: v[`${p}id`], errors, maxlength: 40 })}
 </div>
 ${checkbox(t, { name: `${p}required`, label: t('admin.editor.question_required'), checked: v[`${p}required`] === 'yes', errors })}
-${textArea(t, { name: `${p}options`, label: t('editor.question_options'), hint: t('editor.options_hint'), value: v[`${p}options`], errors })}
+${textArea(t, { name: `${p}options`, label: t('editor.question_options'), hint: `${t('editor.options_hint')} ${t('brand.options_order', { languages: new Intl.ListFormat(locale, { type: 'conjunction' }).format([...enabled].map((l) => languageName(l, locale))) })}`, value: v[`${p}options`], errors })}
 <div class="actions question-actions" role="group" aria-label="${t('editor.question_actions', { n })}">
 ${s > 0 ? html`<button type="submit" name="editor_action" value="up:${s}" aria-label="${t('editor.move_up_n', { n })}">${t('editor.move_up')}</button>` : ''}
 ${s < slots - 1 ? html`<button type="submit" name="editor_action" value="down:${s}" aria-label="${t('editor.move_down_n', { n })}">${t('editor.move_down')}</button>` : ''}
@@ -189,10 +211,11 @@ export function eventFormBody(o: EventFormPage): SafeHtml {
   const action = o.event ? `/admin/events/${o.event.id}/edit` : '/admin/events/new';
   const title = o.event ? t('admin.editor.title_edit') : t('admin.editor.title_new');
   const slots = slotCount(v);
+  const enabledLanguages = new Set(formLanguages(v));
   return html`<div class="editor"><p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a>${o.event ? html` · ${contentFor(o.event, o.locale).title}` : ''}</p>
 <h1>${title}</h1>
 ${o.saved ? html`<p class="notice success" role="status">${t('admin.editor.saved')}</p>` : ''}
-${summary(t, errors, slots)}
+${summary(t, o.locale, errors, slots)}
 ${o.event ? statusSection(o, o.event) : ''}
 <form method="post" action="${action}" class="event-form" id="event-form" novalidate>${csrfField(o.csrfToken)}
 <input type="hidden" name="question_slots" value="${String(slots)}">
@@ -208,7 +231,7 @@ ${selectField(t, {
   value: v.defaultLocale,
   errors,
   required: true,
-  options: LOCALES.map((l) => ({ value: l, label: t(`language.${l}`) })),
+  options: LOCALES.map((l) => ({ value: l, label: endonym(l) })),
 })}
 ${selectField(t, {
   name: 'timezone',
@@ -222,8 +245,10 @@ ${selectField(t, {
 </div>
 </fieldset>
 
+${languagesField(t, o.locale, v, errors, o.focus ?? null)}
+
 ${LOCALES.map(
-  (l) => html`<fieldset><legend>${t('admin.editor.texts_in', { language: t(`admin.editor.language_name.${l}`) })}</legend>
+  (l) => html`<fieldset data-lang="${l}"${enabledLanguages.has(l) ? '' : html` hidden`}><legend>${t('admin.editor.texts_in', { language: languageName(l, o.locale) })}</legend>
 ${textField(t, { name: `content_${l}_title`, label: t('admin.editor.event_title'), value: v[`content_${l}_title`], errors, maxlength: 200, required: v.defaultLocale === l })}
 ${textArea(t, { name: `content_${l}_description`, label: t('admin.editor.description'), hint: t('admin.editor.description_hint'), value: v[`content_${l}_description`], errors })}
 ${textArea(t, { name: `content_${l}_consent`, label: t('admin.editor.consent'), hint: t('admin.editor.consent_hint'), value: v[`content_${l}_consent`], errors })}
@@ -261,7 +286,7 @@ ${mailFieldset(t, v, errors)}
 <fieldset class="questions"><legend>${t('admin.editor.questions')}</legend>
 <p class="hint">${t('editor.questions_hint')}</p>
 ${errors.get('questions') ? html`<p class="field-error" id="f-questions">${errors.get('questions')}</p>` : ''}
-${Array.from({ length: slots }, (_, s) => questionSlot(t, v, errors, s, slots, o.focus ?? null))}
+${Array.from({ length: slots }, (_, s) => questionSlot(t, o.locale, v, errors, s, slots, o.focus ?? null))}
 ${slots < MAX_QUESTIONS ? html`<div class="actions"><button type="submit" name="editor_action" value="add" id="add-question"${o.focus === 'add-question' ? html` autofocus` : ''}>${t('editor.add_question')}</button></div>` : ''}
 </fieldset>
 

@@ -1,7 +1,7 @@
 import { contentFor, type Event, type IntakeState } from '../../../domain/event.ts';
 import { LOCALES } from '../../../domain/locales.ts';
 import type { Application } from '../../../db/repositories/applications.ts';
-import { formatDateTime, formatNumber } from '../../../i18n/index.ts';
+import { endonym, formatDateTime, formatNumber } from '../../../i18n/index.ts';
 import type { PublicDrawState } from '../../../services/draw.ts';
 import { INVITE_CATEGORIES } from '../../../services/invites.ts';
 import type { FormValues } from '../../form-input.ts';
@@ -108,7 +108,7 @@ ${textField(t, { name: 'name', label: t('selection.name'), value: v.name, errors
 ${textField(t, { name: 'email', type: 'email', label: t('selection.email'), value: v.email, errors, required: true, autocomplete: 'off' })}
 ${textField(t, { name: 'party_size', type: 'number', label: t('selection.party_size'), value: v.party_size ?? '1', errors, required: true })}
 ${selectField(t, { name: 'category', label: t('selection.category'), value: v.category, errors, required: true, options: categories })}
-${selectField(t, { name: 'locale', label: t('selection.language'), value: v.locale ?? d.event.defaultLocale, errors, options: LOCALES.map((l) => ({ value: l, label: t(`language.${l}`) })) })}
+${selectField(t, { name: 'locale', label: t('selection.language'), value: v.locale ?? d.event.defaultLocale, errors, options: LOCALES.map((l) => ({ value: l, label: endonym(l) })) })}
 ${textField(t, { name: 'confirm_by', type: 'datetime-local', label: t('deadlines.invite_confirm_by'), hint: t('deadlines.invite_confirm_by_hint', { zone: d.event.timezone.replaceAll('_', ' ') }), value: v.confirm_by, errors })}
 <div class="actions"><button type="submit" class="primary">${t('selection.invite')}</button></div></form>
 <h3>${t('selection.bulk')}</h3>

@@ -2,7 +2,7 @@ import { LIMITS, RELATIONS } from '../../../domain/application.ts';
 import { countryOptions } from '../../../domain/countries.ts';
 import { type Event, localized } from '../../../domain/event.ts';
 import { LOCALES } from '../../../domain/locales.ts';
-import type { Translator } from '../../../i18n/index.ts';
+import { endonym, type Translator } from '../../../i18n/index.ts';
 import { html, paragraphs, type SafeHtml } from '../html.ts';
 import { type FormErrors, checkbox, csrfField, errorSummary, radioGroup, selectField, textArea, textField } from '../form.ts';
 import type { PageContext } from '../layout.ts';
@@ -94,7 +94,7 @@ ${o.editing
   ? html`<div class="field"><span class="label">${t('form.email')}</span><p class="static">${values.email}</p></div>`
   : textField(t, { name: 'email', type: 'email', label: t('form.email'), hint: t('form.email_hint'), value: values.email, errors, required: true, autocomplete: 'email' })}
 ${selectField(t, { name: 'country', label: t('form.country'), hint: countryHint, value: values.country, errors, required: true, autocomplete: 'country', placeholder: t('form.choose'), options: countryOpts })}
-${selectField(t, { name: 'locale', label: t('form.language'), value: values.locale || locale, errors, required: true, options: LOCALES.map((l) => ({ value: l, label: t(`language.${l}`) })) })}
+${selectField(t, { name: 'locale', label: t('form.language'), value: values.locale || locale, errors, required: true, options: LOCALES.map((l) => ({ value: l, label: endonym(l) })) })}
 </fieldset>
 ${maxGuests > 0
   ? html`<fieldset class="guests"><legend>${t('form.guests')}</legend>

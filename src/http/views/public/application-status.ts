@@ -1,7 +1,7 @@
 import { countryName } from '../../../domain/countries.ts';
 import { contentFor, type Event, localized } from '../../../domain/event.ts';
 import type { Application } from '../../../db/repositories/applications.ts';
-import { formatDate, formatDateTime } from '../../../i18n/index.ts';
+import { endonym, formatDate, formatDateTime } from '../../../i18n/index.ts';
 import { isDate } from '../../../domain/application.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField } from '../form.ts';
@@ -93,7 +93,7 @@ ${app.guests.map((g) => html`<li>${g.name} <span class="muted">(${t(`relation.${
 <dl class="details">
 <div><dt>${t('form.email')}</dt><dd>${app.email}</dd></div>
 <div><dt>${t('form.country')}</dt><dd>${countryName(app.country, locale)}</dd></div>
-<div><dt>${t('form.language')}</dt><dd>${t(`language.${app.locale}`)}</dd></div>
+<div><dt>${t('form.language')}</dt><dd>${endonym(app.locale)}</dd></div>
 <div><dt>${t('status.applied_at')}</dt><dd>${formatDateTime(app.createdAt, locale, event.timezone)}</dd></div>
 ${Object.entries(app.answers).map(([qid, v]) => {
   const q = event.questions.find((x) => x.id === qid);

@@ -1,6 +1,6 @@
 import { countryName } from '../../../domain/countries.ts';
-import { contentFor, type Event, type IntakeState } from '../../../domain/event.ts';
-import { formatDateTime } from '../../../i18n/index.ts';
+import { contentFor, contentLocale, type Event, eventLanguages, type IntakeState } from '../../../domain/event.ts';
+import { endonym, formatDateTime, languageName } from '../../../i18n/index.ts';
 import { html, paragraphs, type SafeHtml } from '../html.ts';
 import type { PageContext } from '../layout.ts';
 
@@ -15,15 +15,30 @@ ${event.applicationsCloseAt ? html`<div><dt>${t('event.apply_by')}</dt><dd>${for
 </dl>`;
 }
 
-export function eventPage(ctx: PageContext, event: Event, state: IntakeState, form: SafeHtml): SafeHtml {
+/**
+ * Shown when the event is not offered in the visitor's language: its texts appear in the event's default language;
+ * the notice (in the visitor's language) links to the languages it is offered in.
+ */
+export function languageNotice(ctx: PageContext, event: Event): SafeHtml {
+  const shown = contentLocale(event, ctx.locale);
+  if (shown === ctx.locale) return html``;
+  const base = ctx.url.split('?')[0];
+  return html`<p class="notice lang-notice">${ctx.t('brand.lang_notice', { language: languageName(shown, ctx.locale) })}
+${eventLanguages(event).map((l, i) => html`${i ? ' · ' : ' '}<a href="${base}?lang=${l}" lang="${l}" hreflang="${l}">${endonym(l)}</a>`)}</p>`;
+}
+
+export function eventPage(ctx: PageContext, event: Event, state: IntakeState, form: SafeHtml, brand: SafeHtml = html``): SafeHtml {
   const { t, locale } = ctx;
   const c = contentFor(event, locale);
+  const lang = contentLocale(event, locale);
   const preferred = event.preferredCountries.map((code) => countryName(code, locale));
   const list = new Intl.ListFormat(locale, { type: 'conjunction' }).format(preferred);
   return html`<article class="event">
-<h1>${c.title}</h1>
+${languageNotice(ctx, event)}
+${brand}
+<h1 lang="${lang}">${c.title}</h1>
 ${whenAndWhere(ctx, event)}
-<section class="description" aria-labelledby="about-title"><h2 id="about-title" class="visually-hidden">${t('event.about')}</h2>${paragraphs(c.description)}</section>
+<section class="description" aria-labelledby="about-title" lang="${lang}"><h2 id="about-title" class="visually-hidden" lang="${locale}">${t('event.about')}</h2>${paragraphs(c.description)}</section>
 <section class="how" aria-labelledby="how-title">
 <h2 id="how-title">${t('event.how_title')}</h2>
 <ol>
