@@ -386,6 +386,34 @@ export interface DB {
   staff_recovery_codes: StaffRecoveryCodesTable;
   staff_passkeys: StaffPasskeysTable;
   security_settings: SecuritySettingsTable;
+  event_brands: EventBrandsTable;
+  brand_images: BrandImagesTable;
+}
+
+/** The brand's look of an event (migration 021): accent colour, cover and logo image sets, alt texts, embedding sites. */
+export interface EventBrandsTable {
+  event_id: string;
+  accent_color: string | null;
+  cover_set: string | null;
+  logo_set: string | null;
+  /** JSON: { cover?: Record<locale, string>, logo?: Record<locale, string> } */
+  alt_text: string;
+  /** JSON: string[] of origins ("https://brand.example") allowed to frame the form. */
+  embed_origins: string;
+  updated_at: string;
+}
+
+/** One rendition of an uploaded brand image (migration 021), addressed by the SHA-256 of its bytes. */
+export interface BrandImagesTable {
+  hash: string;
+  set_id: string;
+  event_id: string;
+  kind: string;
+  width: number;
+  height: number;
+  content_type: string;
+  data: Buffer;
+  created_at: string;
 }
 
 /** Solved captcha challenges (migration 015), shared by all instances; a row lives until its challenge expires. */
