@@ -1,3 +1,5 @@
+import brandAdminRoutes from './http/routes/admin/brand.ts';
+import brandMediaRoutes from './http/routes/public/brand-media.ts';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Config } from './config.ts';
@@ -99,6 +101,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(apiEventRoutes, { deps, captcha });
   await app.register(apiSelectionRoutes, { deps });
   await app.register(homeRoutes, { deps });
+  await app.register(brandMediaRoutes, { deps });
+  await app.register(brandAdminRoutes, { deps });
   await app.register(publicApplicationRoutes, { deps, captcha });
   await app.register(publicDrawRoutes, { deps });
   await app.register(adminRoutes, { deps });

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { layout, type PageContext } from './views/layout.ts';
+import { layout, type LayoutOptions, type PageContext } from './views/layout.ts';
 import type { SafeHtml } from './views/html.ts';
 
 export function pageContext(req: FastifyRequest, reply: FastifyReply): PageContext {
@@ -18,7 +18,7 @@ export function sendPage(
   ctx: PageContext,
   title: string,
   body: SafeHtml,
-  opts: { status?: number; scripts?: string[]; wide?: boolean } = {},
+  opts: LayoutOptions & { status?: number } = {},
 ) {
   return reply
     .code(opts.status ?? 200)

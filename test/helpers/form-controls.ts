@@ -127,3 +127,40 @@ export async function submitForm(app: FastifyInstance, browser: Browser, form: P
   for (const c of res.cookies as { name: string; value: string }[]) browser.cookies.set(c.name, c.value);
   return res;
 }
+
+export interface UploadFile {
+  data: Buffer;
+  type: string;
+  filename: string;
+}
+
+/**
+ * Posts a multipart form (enctype="multipart/form-data") as a browser does: every successful control as formBody
+ * says, and each file input as a file part (an empty one when no file was chosen).
+ */
+export async function submitMultipartForm(
+  app: FastifyInstance,
+  browser: Browser,
+  form: ParsedForm,
+  fill: Fill = {},
+  files: Record<string, UploadFile> = {},
+): Promise<LightMyRequestResponse> {
+  assert.equal(form.attrs.enctype, 'multipart/form-data', 'the form uploads files');
+  const fileInputs = form.controls.filter((c) => c.type === 'file').map((c) => c.name);
+  for (const k of Object.keys(files)) assert.ok(fileInputs.includes(k), `the form has a file input named ${k}`);
+  const data = new FormData();
+  for (const [k, v] of formBody(form, fill)) if (!fileInputs.includes(k)) data.append(k, v);
+  for (const name of fileInputs) {
+    const f = files[name];
+    data.append(name, new Blob(f ? [new Uint8Array(f.data)] : [], { type: f?.type ?? 'application/octet-stream' }), f?.filename ?? '');
+  }
+  const req = new Request('http://x/', { method: 'POST', body: data });
+  const res = await app.inject({
+    method: 'POST',
+    url: form.action,
+    headers: { cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': req.headers.get('content-type')! },
+    payload: Buffer.from(await req.arrayBuffer()),
+  });
+  for (const c of res.cookies as { name: string; value: string }[]) browser.cookies.set(c.name, c.value);
+  return res;
+}

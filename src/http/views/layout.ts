@@ -26,7 +26,18 @@ function languageSwitcher(ctx: PageContext): SafeHtml {
   )}</ul></nav>`;
 }
 
-export function layout(ctx: PageContext, title: string, body: SafeHtml, opts: { scripts?: string[]; wide?: boolean } = {}): string {
+export interface LayoutOptions {
+  scripts?: string[];
+  wide?: boolean;
+  /** Extra stylesheets of our own origin (an event's accent colour). */
+  styles?: string[];
+  /** Extra head elements: link-preview metadata (Open Graph, JSON-LD). */
+  head?: SafeHtml;
+  /** The page is the form inside another site's frame: no site header, footer or language switcher. */
+  embedded?: boolean;
+}
+
+export function layout(ctx: PageContext, title: string, body: SafeHtml, opts: LayoutOptions = {}): string {
   return html`<!doctype html>
 <html lang="${ctx.locale}" dir="${textDirection(ctx.locale)}">
 <head>
@@ -35,11 +46,13 @@ export function layout(ctx: PageContext, title: string, body: SafeHtml, opts: { 
 <title>${title} · Admit</title>
 <link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
+${(opts.styles ?? []).map((s) => html`<link rel="stylesheet" href="${s}">`)}
+${opts.head ?? ''}
 ${(opts.scripts ?? []).some((s) => s.includes("altcha")) ? html`<link rel="stylesheet" href="/assets/altcha.css">` : ""}
 ${(opts.scripts ?? []).map((s) => html`<script type="module" src="${s}"></script>`)}
 </head>
-<body>
-<a class="skip" href="#main">${ctx.t('layout.skip')}</a>
+<body${opts.embedded ? html` class="embedded"` : ''}>
+${opts.embedded ? '' : html`<a class="skip" href="#main">${ctx.t('layout.skip')}</a>
 <header class="site">
 <a class="brand" href="/">Admit</a>
 ${ctx.user ? html`<nav class="staff" aria-label="${ctx.t('layout.staff_nav')}"><ul>
@@ -51,11 +64,11 @@ ${can(ctx.user.role, 'manageUsers') ? html`<li><a href="/admin/users">${ctx.t('a
 <li><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ''}"><button class="link" type="submit">${ctx.t('admin.nav.logout')}</button></form></li>
 </ul></nav>` : ''}
 ${languageSwitcher(ctx)}
-</header>
+</header>`}
 <main id="main" class="${opts.wide ? 'wide' : ''}" tabindex="-1">
 ${body}
 </main>
-<footer class="site"><p>${ctx.t('layout.footer')}</p></footer>
+${opts.embedded ? '' : html`<footer class="site"><p>${ctx.t('layout.footer')}</p></footer>`}
 </body>
 </html>`.value;
 }

@@ -31,6 +31,9 @@ import { formatEventDetails } from '../../../mail/after-draw-mails.ts';
 import { missedTheDraw, waitlistPosition } from '../../../services/applicant-status.ts';
 import { useApplicantLocale } from './applicant-locale.ts';
 import type { Captcha } from '../../captcha.ts';
+import { loadBrand } from '../../../services/brand.ts';
+import { brandBanner, brandStyles } from '../../views/brand.ts';
+import { linkPreview } from '../../views/public/link-preview.ts';
 
 export interface PublicRouteOptions {
   deps: Deps;
@@ -43,7 +46,7 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
   const scripts = captcha ? ['/assets/altcha.js'] : [];
 
   /** extra.formToken: the one-time token to keep (a re-render of a post); extra.notice: shown above the form. */
-  function renderEvent(
+  async function renderEvent(
     req: FastifyRequest,
     reply: FastifyReply,
     event: Event,
@@ -66,7 +69,13 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
       formToken: extra.formToken ?? newToken(deps.random),
     });
     const body = extra.notice ? html`<p class="notice" role="alert" id="form-notice">${extra.notice}</p>${form}` : form;
-    return sendPage(reply, ctx, c.title, eventPage(ctx, event, state, body), { status, scripts: state === 'open' ? scripts : [] });
+    const brand = await loadBrand(deps.database.db, event.id);
+    return sendPage(reply, ctx, c.title, eventPage(ctx, event, state, body, brandBanner(brand, event, req.locale)), {
+      status,
+      scripts: state === 'open' ? scripts : [],
+      styles: brandStyles(brand),
+      head: linkPreview(event, brand, req.locale, deps.config.publicUrl),
+    });
   }
 
   app.get<{ Params: { slug: string } }>('/e/:slug', async (req, reply) => {
