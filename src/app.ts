@@ -1,3 +1,4 @@
+import embedScriptRoutes from './http/routes/public/embed-script.ts';
 import brandAdminRoutes from './http/routes/admin/brand.ts';
 import brandMediaRoutes from './http/routes/public/brand-media.ts';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
@@ -103,6 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(homeRoutes, { deps });
   await app.register(brandMediaRoutes, { deps });
   await app.register(brandAdminRoutes, { deps });
+  await app.register(embedScriptRoutes);
   await app.register(publicApplicationRoutes, { deps, captcha });
   await app.register(publicDrawRoutes, { deps });
   await app.register(adminRoutes, { deps });

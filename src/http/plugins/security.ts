@@ -62,11 +62,12 @@ async function redisStore(app: FastifyInstance, url: string, secret: string) {
 
 /**
  * Strict CSP: scripts and styles only from our own origin, no inline script, no eval (the ALTCHA widget's
- * worker is served from 'self' too); forms may post only to us; no framing. The other headers are the
+ * worker is served from 'self' too); forms may post only to us; no framing (except the embedded form, which
+ * names the sites its organizer allowed: http/embed.ts). The other headers are the
  * usual hardening set (what helmet sends by default). HSTS only when served over https: secure-context-only
  * headers would break plain-http localhost.
  */
-export function securityHeaders(https: boolean): Record<string, string> {
+export function contentSecurityPolicy(frameAncestors = "'none'"): string {
   const csp = {
     'default-src': "'self'",
     'script-src': "'self'",
@@ -79,12 +80,16 @@ export function securityHeaders(https: boolean): Record<string, string> {
     'object-src': "'none'",
     'base-uri': "'none'",
     'form-action': "'self'",
-    'frame-ancestors': "'none'",
+    'frame-ancestors': frameAncestors,
   };
+  return Object.entries(csp)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(';');
+}
+
+export function securityHeaders(https: boolean): Record<string, string> {
   return {
-    'content-security-policy': Object.entries(csp)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(';'),
+    'content-security-policy': contentSecurityPolicy(),
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
     'origin-agent-cluster': '?1',

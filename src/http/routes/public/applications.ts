@@ -34,6 +34,11 @@ import type { Captcha } from '../../captcha.ts';
 import { loadBrand } from '../../../services/brand.ts';
 import { brandBanner, brandStyles } from '../../views/brand.ts';
 import { linkPreview } from '../../views/public/link-preview.ts';
+import { allowFraming, announcedParent, issueEmbedToken, postedFromOwnOrigin, verifyEmbedToken } from '../../embed.ts';
+import { embeddedForm } from '../../views/public/embedded-form.ts';
+
+/** The page shape: the event page, or the form alone inside another site's frame (ADR 0016). */
+type Mode = { kind: 'page' } | { kind: 'embed'; parent?: string | null };
 
 export interface PublicRouteOptions {
   deps: Deps;
@@ -53,23 +58,39 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
     values: FormValues,
     errors: FormErrors,
     status = 200,
-    extra: { formToken?: string; notice?: string } = {},
+    extra: { formToken?: string; notice?: string; mode?: Mode } = {},
   ) {
+    const mode = extra.mode ?? { kind: 'page' };
     const ctx = pageContext(req, reply);
+    if (mode.kind === 'embed') {
+      // No cookie reaches a third-party frame: the token the form carries is a signed one, not the cookie's.
+      ctx.csrfToken = issueEmbedToken(deps.config.secret, event.slug, deps.clock.now());
+    }
     const c = contentFor(event, req.locale);
     const state = intakeState(event, deps.clock.now());
     const form = applicationForm(ctx, {
       event,
       values,
       errors,
-      action: `/e/${event.slug}/apply`,
+      action: mode.kind === 'embed' ? `/e/${event.slug}/embed/apply?lang=${req.locale}` : `/e/${event.slug}/apply`,
       submitLabel: req.t('form.submit'),
       consentText: c.consent,
       captcha: captchaView,
       formToken: extra.formToken ?? newToken(deps.random),
+      hidden: mode.kind === 'embed' && mode.parent ? { parent: mode.parent } : undefined,
     });
     const body = extra.notice ? html`<p class="notice" role="alert" id="form-notice">${extra.notice}</p>${form}` : form;
     const brand = await loadBrand(deps.database.db, event.id);
+    if (mode.kind === 'embed') {
+      allowFraming(reply, brand);
+      const parent = announcedParent(brand, mode.parent);
+      return sendPage(reply, ctx, c.title, embeddedForm(ctx, event, state, body, brandBanner(brand, event, req.locale), parent), {
+        status,
+        embedded: true,
+        scripts: [...(state === 'open' ? scripts : []), '/assets/embed-frame.js'],
+        styles: brandStyles(brand),
+      });
+    }
     return sendPage(reply, ctx, c.title, eventPage(ctx, event, state, body, brandBanner(brand, event, req.locale)), {
       status,
       scripts: state === 'open' ? scripts : [],
@@ -87,10 +108,45 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
   app.post<{ Params: { slug: string } }>(
     '/e/:slug/apply',
     { onRequest: limits.byIp, preHandler: [app.csrfProtection, limits.byEmail] },
-    async (req, reply) => {
-      const event = await requirePublishedEvent(deps, req.params.slug);
+    async (req, reply) => apply(req, reply, await requirePublishedEvent(deps, req.params.slug), { kind: 'page' }),
+  );
+
+  app.get<{ Params: { slug: string }; Querystring: { parent?: string } }>('/e/:slug/embed', async (req, reply) => {
+    const event = await requireEvent(deps.database.db, req.params.slug);
+    return renderEvent(req, reply, event, { locale: req.locale }, new Map(), 200, { mode: { kind: 'embed', parent: req.query.parent } });
+  });
+
+  /** The embedded form's post: our own origin and a signed token instead of the CSRF cookie (src/http/embed.ts). */
+  app.post<{ Params: { slug: string } }>('/e/:slug/embed/apply', { onRequest: limits.byIp, preHandler: [limits.byEmail] }, async (req, reply) => {
+    const event = await requirePublishedEvent(deps, req.params.slug);
+    const token = (req.body as Record<string, unknown> | undefined)?._csrf;
+    if (!postedFromOwnOrigin(req, deps.config.publicUrl) || !verifyEmbedToken(deps.config.secret, event.slug, token, deps.clock.now())) {
+      throw new AppError('csrf.invalid');
+    }
+    return apply(req, reply, event, { kind: 'embed', parent: formValues(req.body).parent });
+  });
+
+  app.get<{ Params: { slug: string }; Querystring: { parent?: string } }>('/e/:slug/embed/thanks', async (req, reply) => {
+    const event = await requireEvent(deps.database.db, req.params.slug);
+    const brand = await loadBrand(deps.database.db, event.id);
+    allowFraming(reply, brand);
+    const ctx = pageContext(req, reply);
+    const title = req.t('thanks.title');
+    const parent = announcedParent(brand, req.query.parent);
+    return sendPage(
+      reply,
+      ctx,
+      title,
+      html`<div class="embed"${parent ? html` data-parent="${parent}"` : ''}>${messagePage(title, html`<p class="eyebrow">${contentFor(event, req.locale).title}</p><p>${req.t('thanks.body')}</p><p class="hint">${req.t('thanks.hint')}</p>`)}</div>`,
+      { embedded: true, scripts: ['/assets/embed-frame.js'], styles: brandStyles(brand) },
+    );
+  });
+
+  async function apply(req: FastifyRequest, reply: FastifyReply, event: Event, mode: Mode) {
       const values = formValues(req.body);
-      const thanks = () => reply.redirect(`/e/${event.slug}/thanks`, 303);
+      const parentQuery = mode.kind === 'embed' && mode.parent ? `&parent=${encodeURIComponent(mode.parent)}` : '';
+      const thanks = () =>
+        reply.redirect(mode.kind === 'embed' ? `/e/${event.slug}/embed/thanks?lang=${req.locale}${parentQuery}` : `/e/${event.slug}/thanks`, 303);
       // Honeypot: humans never see the field; a bot that fills it gets the normal answer and nothing is stored.
       if (values.website) return thanks();
       // The one-time token of this rendering of the form: a double click or a re-post gets one application
@@ -109,30 +165,29 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
           // The second click of a double click carries the already used captcha solution.
           if (idempotency && (await findEarlierAnswer(deps, event.slug, idempotency, true))) return thanks();
           const errors = formErrors(req.t, [...fieldErrors, { field: 'altcha', code: 'captcha_failed' }]);
-          return renderEvent(req, reply, event, values, errors, 422, { formToken });
+          return renderEvent(req, reply, event, values, errors, 422, { formToken, mode });
         }
-        if (fieldErrors.length) return renderEvent(req, reply, event, values, formErrors(req.t, fieldErrors), 422, { formToken });
+        if (fieldErrors.length) return renderEvent(req, reply, event, values, formErrors(req.t, fieldErrors), 422, { formToken, mode });
         await submitApplication(deps, event.slug, input, idempotency ? { idempotency } : {});
       } catch (err) {
         if (err instanceof AppError && err.code === 'validation.failed') {
-          return renderEvent(req, reply, event, values, formErrors(req.t, err.fields), 422, { formToken });
+          return renderEvent(req, reply, event, values, formErrors(req.t, err.fields), 422, { formToken, mode });
         }
         if (err instanceof AppError && err.code === 'service.unavailable') {
           // Saturated or the database is away: nothing was stored. Keep every answer on the page.
           const seconds = Math.max(1, Number(err.details.retryAfter) || 5);
           reply.header('Retry-After', String(seconds));
           const notice = req.t(err.details.reason === 'database' ? 'intake.unavailable' : 'intake.busy', { seconds });
-          return renderEvent(req, reply, event, values, new Map(), 503, { formToken, notice });
+          return renderEvent(req, reply, event, values, new Map(), 503, { formToken, notice, mode });
         }
         throw err;
       }
       return thanks();
-    },
-  );
+  }
 
   /** What the person entered, without the per-request fields (CSRF, captcha, token, honeypot). */
   function submittedAnswers(values: FormValues): FormValues {
-    const { _csrf: _c, altcha: _a, form_token: _t, website: _w, ...rest } = values;
+    const { _csrf: _c, altcha: _a, form_token: _t, website: _w, parent: _p, ...rest } = values;
     return rest;
   }
 

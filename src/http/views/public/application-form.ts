@@ -20,6 +20,8 @@ export interface ApplicationFormOptions {
   editing?: boolean;
   captcha?: { challengeUrl: string } | null;
   formToken?: string;
+  /** Extra hidden fields (the embedded form carries its parent page's origin). */
+  hidden?: Record<string, string>;
 }
 
 function questionField(t: Translator, locale: string, event: Event, q: Event['questions'][number], o: ApplicationFormOptions): SafeHtml {
@@ -88,6 +90,7 @@ export function applicationForm(ctx: PageContext, o: ApplicationFormOptions): Sa
 ${errorSummary(t, errors)}
 ${csrfField(ctx.csrfToken ?? '')}
 ${o.formToken ? html`<input type="hidden" name="form_token" value="${o.formToken}">` : ''}
+${Object.entries(o.hidden ?? {}).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
 <fieldset><legend>${t('form.about_you')}</legend>
 ${textField(t, { name: 'name', label: t('form.name'), value: values.name, errors, required: true, autocomplete: 'name', maxlength: LIMITS.name })}
 ${o.editing
