@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCALES } from '../../src/domain/locales.ts';
+import { LOCALES, textDirection } from '../../src/domain/locales.ts';
 import { hasKey, t } from '../../src/i18n/index.ts';
 
 const isPlural = (v: unknown): boolean =>
@@ -21,6 +21,47 @@ test('every catalogue has the same key set', () => {
     const missing = [...sets[0]].filter((k) => !sets[i].has(k));
     const extra = [...sets[i]].filter((k) => !sets[0].has(k));
     assert.deepEqual({ missing, extra }, { missing: [], extra: [] }, `catalogue ${LOCALES[i]}`);
+  }
+});
+
+/** Messages down to their text; a plural message contributes each of its forms. */
+const messages = (o: Record<string, unknown>, p = ''): [string, string][] =>
+  Object.entries(o).flatMap(([k, v]): [string, string][] =>
+    isPlural(v)
+      ? Object.entries(v as Record<string, string>).filter(([f]) => f !== '_n').map(([f, text]) => [`${p}${k}`, text] as [string, string])
+      : v && typeof v === 'object'
+        ? messages(v as Record<string, unknown>, `${p}${k}.`)
+        : [[`${p}${k}`, String(v)]],
+  );
+const placeholders = (text: string) => new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
+
+test('every message uses exactly the placeholders of its English original (none lost, none invented)', () => {
+  const english = new Map<string, Set<string>>();
+  for (const [key, text] of messages(JSON.parse(readFileSync('src/i18n/en.json', 'utf8')))) {
+    english.set(key, new Set([...(english.get(key) ?? []), ...placeholders(text)]));
+  }
+  const problems: string[] = [];
+  for (const l of LOCALES.filter((x) => x !== 'en')) {
+    const byKey = new Map<string, Set<string>>();
+    for (const [key, text] of messages(JSON.parse(readFileSync(`src/i18n/${l}.json`, 'utf8')))) {
+      const own = placeholders(text);
+      for (const p of own) if (!english.get(key)?.has(p)) problems.push(`${l} ${key}: {${p}} is not in English`);
+      byKey.set(key, new Set([...(byKey.get(key) ?? []), ...own]));
+    }
+    for (const [key, set] of byKey) {
+      // A plural form may leave the count out ("one friend"); every other placeholder must be used somewhere.
+      for (const p of english.get(key) ?? []) if (!set.has(p) && p !== 'n' && p !== 'count') problems.push(`${l} ${key}: {${p}} is missing`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('every listed language has a catalogue, a name and a plural rule; right-to-left ones are marked', () => {
+  for (const l of LOCALES) {
+    assert.ok(new Intl.PluralRules(l).resolvedOptions().locale.startsWith(l), `${l}: plural rules`);
+    assert.notEqual(new Intl.DisplayNames([l], { type: 'language' }).of(l), l, `${l}: has a name of its own`);
+    const rtl = new Intl.Locale(l).maximize().script === 'Arab' || new Intl.Locale(l).maximize().script === 'Hebr';
+    assert.equal(textDirection(l), rtl ? 'rtl' : 'ltr', `${l}: direction`);
   }
 });
 

@@ -396,7 +396,8 @@ forEachDialect('http admin', (ctx) => {
 });
 
 test('options textarea: explicit ids kept, missing ids derived from the English text, never clashing', () => {
-  assert.deepEqual(parseOptions('veg | Vegetarian | Vegetarisch\n\n  Größe XL | Größe XL  \nveg'), [
+  // Labels follow the event's languages (here English and German), whatever else the instance speaks.
+  assert.deepEqual(parseOptions('veg | Vegetarian | Vegetarisch\n\n  Größe XL | Größe XL  \nveg', ['en', 'de']), [
     { id: 'veg', label: { en: 'Vegetarian', de: 'Vegetarisch' } },
     { id: 'grosse_xl', label: { en: 'Größe XL', de: 'Größe XL' } },
     { id: 'veg_2', label: { en: 'veg' } },
