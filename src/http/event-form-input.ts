@@ -63,11 +63,12 @@ export function idFromLabel(label: string, taken: Set<string>, fallback: string)
 
 /**
  * The languages the organizer enabled for the event (the "languages" checkboxes), the default among them, in list
- * order. A post without the checkboxes (an older form) enables every language. Only these get text blocks.
+ * order. A post without the checkboxes (a script, an older form) enables the languages it has texts for. Only these
+ * get text blocks.
  */
 export function formLanguages(v: EventFormValues): Locale[] {
-  if (v.languages === undefined) return [...LOCALES];
-  const chosen = new Set(v.languages.split(/\s+/).filter(isLocale));
+  const withText = (l: Locale) => ['title', 'description', 'consent'].some((f) => (v[`content_${l}_${f}`] ?? '').trim());
+  const chosen = new Set(v.languages === undefined ? LOCALES.filter(withText) : v.languages.split(/\s+/).filter(isLocale));
   if (isLocale(v.defaultLocale)) chosen.add(v.defaultLocale);
   return LOCALES.filter((l) => chosen.has(l));
 }

@@ -105,7 +105,7 @@ export function typeChecks(locale: Locale): void {
   // @ts-expect-error not a registered template
   outboxRow({ ...base, template: { name: 'application.nope', locale, params: {} } });
   // @ts-expect-error not a locale
-  outboxRow({ ...base, template: { name: 'user.setup', locale: 'fr', params: { url: 'u' } } });
+  outboxRow({ ...base, template: { name: 'user.setup', locale: 'tlh', params: { url: 'u' } } });
   // @ts-expect-error a mail is either rendered or a template, not both
   outboxRow({ ...base, mail: { subject: 's', text: 't', html: 'h' }, template: { name: 'user.setup', locale, params: { url: 'u' } } });
   // @ts-expect-error one of the two is required
