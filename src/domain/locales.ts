@@ -2,7 +2,7 @@
  * The languages Admit speaks: one catalogue each in src/i18n/<code>.json (same key set, checked by a test).
  * Adding a language is adding its catalogue and listing it here; names come from Intl.DisplayNames.
  */
-export const LOCALES = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'ar', 'he'] as const;
+export const LOCALES = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'ja', 'zh', 'ar', 'he'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'en';
 
