@@ -108,7 +108,7 @@ function chooseRound(event: Event, now: Date, drawAt: string | null | undefined)
   const earliest = Math.max(now.getTime(), close);
   const at = drawAt ? Date.parse(drawAt) : earliest + DEFAULT_DRAW_DELAY_MS;
   if (!Number.isFinite(at) || at <= earliest) {
-    throw new AppError('validation.failed', { fields: [{ field: 'drawAt', code: 'draw_after_close' }] });
+    throw new AppError('validation.failed', { fields: [{ field: 'draw_at', code: 'draw_after_close' }] });
   }
   return firstRoundAfter(QUICKNET, at - 1);
 }
@@ -612,6 +612,9 @@ export interface PublicDrawState {
   commitment?: string;
   committedAt?: string;
   publicRandomnessLabel?: string | null;
+  /** admit-draw/2: the seats fixed at the commitment (weights and quotas: committedGroups). */
+  committedSeats?: number;
+  committedGroups?: GroupParameters[];
   /** heldExcluded: applications on hold the organizer explicitly left out of the entry list (not who: a count). */
   frozen?: {
     at: string;
@@ -672,6 +675,11 @@ export async function publicDrawState(deps: Deps, eventId: string): Promise<Publ
     publicRandomnessLabel: draw.publicRandomnessLabel,
   };
   const source = randomnessSourceOf(draw);
+  if (draw.committedParameters) {
+    const p = JSON.parse(draw.committedParameters) as CommittedParameters;
+    state.committedSeats = p.seats;
+    state.committedGroups = p.groups;
+  }
   if (source?.kind === 'drand') {
     const at = roundTimeMs(QUICKNET, source.round);
     const overdue = draw.status === 'frozen' && deps.clock.now().getTime() > at + OVERDUE_AFTER_MS;

@@ -205,7 +205,7 @@ forEachDialect('http review', (ctx) => {
     const event = await c.makeEvent({ capacity: 10 });
     const ids = await seedVerifiedApplications(c, event.id, 6, 'hd');
     const owner = await signIn(app, c, 'owner');
-    await commitDraw(c.deps, 'owner', event.id);
+    await commitDraw(c.deps, 'owner', event.id, { publicRandomnessLabel: 'test source' });
     let detail = await owner.get(`/admin/applications/${ids[0]}`);
     let res = await submit(app, owner, formFor(detail.body, `/admin/applications/${ids[0]}/review`), { name: 'decision', value: 'hold' });
     assert.equal(res.statusCode, 303);
