@@ -17,6 +17,11 @@ export interface Config {
   /** Server secret for HMACs (cookies, captcha, pseudonymous entry ids). */
   secret: string;
   redisUrl: string | null;
+  /**
+   * drand HTTP relays the draw job reads rounds from (ADMIT_DRAND_URLS, comma-separated; empty = offline: rounds
+   * are pasted on the selection page). Unset in hand-made configs = offline.
+   */
+  drandRelays?: string[];
   /** Unverified applications are purged after this many hours. */
   unverifiedTtlHours: number;
   seedDemo: boolean;
@@ -116,6 +121,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     captchaCost: int(env, 'ADMIT_CAPTCHA_COST', 50_000),
     secret: loadSecret(env, dataDir),
     redisUrl: env.REDIS_URL || null,
+    drandRelays: (env.ADMIT_DRAND_URLS ?? 'https://api.drand.sh,https://drand.cloudflare.com')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
     unverifiedTtlHours: int(env, 'ADMIT_UNVERIFIED_TTL_HOURS', 72),
     seedDemo: flag(env, 'ADMIT_SEED_DEMO', true),
     logLevel: env.LOG_LEVEL || 'info',

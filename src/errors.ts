@@ -38,6 +38,10 @@ export const ERROR_STATUS = {
   'draw.frozen': 409,
   'draw.invalid': 422,
   'draw.randomness_required': 422,
+  'draw.parameters_fixed': 409,
+  'draw.round_passed': 409,
+  'draw.seats_changed': 409,
+  'draw.beacon_invalid': 422,
   'selection.no_seats': 409,
   'review.not_allowed': 409,
   /** Applications on hold would silently miss the draw: resolve them, or exclude them explicitly. */

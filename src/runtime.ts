@@ -15,7 +15,9 @@ import { purgeExpiredIdempotencyKeys } from './intake/idempotency.ts';
 import { type ApplicationIntake, startIntake } from './intake/intake.ts';
 import { startSqliteCheckpointer } from './intake/sqlite-checkpointer.ts';
 import { seedDemoEvent } from './services/demo.ts';
-import { Scheduler } from './services/scheduler.ts';
+import { DEFAULT_JOBS, Scheduler } from './services/scheduler.ts';
+import { httpBeaconFetcher } from './services/beacon-fetch.ts';
+import { drawDueDraws } from './services/draw.ts';
 import type { Deps } from './services/deps.ts';
 import { countUsers, createSetupLink, createUser } from './services/users.ts';
 
@@ -77,7 +79,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const timers: NodeJS.Timeout[] = [];
   // Expiry + waitlist promotion, scheduled reveals, data minimisation; safe with several instances (DB leases).
-  const scheduler = new Scheduler(deps, { instanceId, onError: (err, job) => app.log.error({ err, job }, 'scheduled job failed') });
+  // The draw job runs frozen drand draws at their round (ADR 0011).
+  const fetchBeacon = httpBeaconFetcher(config.drandRelays ?? []);
+  const jobs = [...DEFAULT_JOBS, { name: 'draw', everyMs: 15_000, run: (d: Deps) => drawDueDraws(d, fetchBeacon) }];
+  const scheduler = new Scheduler(deps, { instanceId, jobs, onError: (err, job) => app.log.error({ err, job }, 'scheduled job failed') });
   if (config.workers) {
     sender.start();
     scheduler.start();

@@ -247,6 +247,15 @@ export interface DrawsTable {
   drawn_at: string | null;
   /** Held applications the organizer explicitly left out of the entry list at the freeze (migration 011). */
   held_excluded: number | null;
+  /** Migration 017 (ADR 0011): 'drand' | 'unverified' for format admit-draw/2, null for /1. */
+  randomness_kind: 'drand' | 'unverified' | null;
+  beacon_chain: string | null;
+  /** bigint: PostgreSQL returns it as a string. */
+  beacon_round: number | string | null;
+  /** JSON {seats, groups}: fixed at the commitment. */
+  committed_parameters: string | null;
+  /** JSON: applications left out of the entry list at the freeze, counted by reason. */
+  exclusions: string | null;
 }
 
 export interface TicketsTable {

@@ -1,9 +1,20 @@
 import { createHmac } from 'node:crypto';
 import {
   buildBundle,
+  buildBundleV2,
+  canonicalJson,
   commitmentOf,
   DrawInputError,
+  firstRoundAfter,
   freeze,
+  freezeV2,
+  QUICKNET,
+  roundTimeMs,
+  type Beacon,
+  type DrawBundleV2,
+  type FreezeRecordV2,
+  type PublicRandomnessV2,
+  type RandomnessSource,
   type DrawBundle,
   type DrawParameters,
   type Entry,
@@ -16,11 +27,13 @@ import { AppError } from '../errors.ts';
 import { isUniqueViolation, type Queryable } from '../db/connect.ts';
 import { applicationFromRow, type Application } from '../db/repositories/applications.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
-import { advanceDraw, findDrawByEventId, insertDraw, setPerApplication, type DrawRecord } from '../db/repositories/draws.ts';
+import { countApplicationsByStatus } from '../db/repositories/applications.ts';
+import { advanceDraw, findDrawByEventId, findDueBeaconDraws, insertDraw, setPerApplication, type DrawRecord } from '../db/repositories/draws.ts';
 import { findEventById } from '../db/repositories/events.ts';
 import { outboxRow } from '../mail/outbox.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
+import type { BeaconFetcher } from './beacon-fetch.ts';
 import { nextId } from './ids.ts';
 import { lockEventSeats, makeOffers, seatsHeld, transitionRows, WRITE_BATCH, writeSideEffects } from './offers.ts';
 
@@ -58,31 +71,123 @@ function invalid(err: unknown): never {
   throw err;
 }
 
+/** Default time of the drand round when the organizer names none: a day after applications close. */
+export const DEFAULT_DRAW_DELAY_MS = 24 * 3_600_000;
+/** The public draw page calls a drand draw overdue when it has not run this long after its round. */
+export const OVERDUE_AFTER_MS = 10 * 60_000;
+
+/** Where the draw's public randomness comes from: a drand round (verified), or an explicitly unverified source. */
+export type RandomnessChoice = { kind: 'drand'; drawAt?: string | null } | { kind: 'unverified'; label: string };
+
+export interface CommitParams {
+  /** Default: drand quicknet, the first round at or after drawAt (default: a day after applications close). */
+  randomness?: RandomnessChoice;
+  /** Older callers: a non-empty label names an unverified source. */
+  publicRandomnessLabel?: string | null;
+  /** Weights and optional quotas per group, fixed now (default: preferred 3, other 1, no quotas). */
+  groups?: GroupInput[];
+}
+
+interface CommittedParameters {
+  seats: number;
+  groups: GroupParameters[];
+}
+
+function normalizeGroups(groups: GroupInput[] | undefined): GroupParameters[] {
+  return (groups?.length ? groups : DEFAULT_GROUPS).map((g) => ({
+    key: g.key,
+    weight: g.weight,
+    minBasisPoints: g.minBasisPoints ?? null,
+    maxBasisPoints: g.maxBasisPoints ?? null,
+  }));
+}
+
+/** The drand round a commitment names: the first round at or after the chosen time, strictly after the planned freeze. */
+function chooseRound(event: Event, now: Date, drawAt: string | null | undefined): number {
+  const close = event.applicationsCloseAt ? Date.parse(event.applicationsCloseAt) : now.getTime();
+  const earliest = Math.max(now.getTime(), close);
+  const at = drawAt ? Date.parse(drawAt) : earliest + DEFAULT_DRAW_DELAY_MS;
+  if (!Number.isFinite(at) || at <= earliest) {
+    throw new AppError('validation.failed', { fields: [{ field: 'draw_at', code: 'draw_after_close' }] });
+  }
+  return firstRoundAfter(QUICKNET, at - 1);
+}
+
 /**
  * Step 1: the organizer commits to a secret of 32 random bytes; only its SHA-256 is published
  * (with the time). Allowed any time before the freeze, once: a second secret would let the
- * organizer choose between outcomes.
+ * organizer choose between outcomes. Everything else the result depends on is fixed here too
+ * (ADR 0011): the public randomness (a drand round after the planned freeze, or an explicitly
+ * unverified source), the weights and quotas, and the number of seats.
  */
-export async function commitDraw(deps: Deps, actor: string, eventId: string, opts: { publicRandomnessLabel?: string | null } = {}): Promise<DrawRecord> {
+export async function commitDraw(deps: Deps, actor: string, eventId: string, opts: CommitParams = {}): Promise<DrawRecord> {
   const { db } = deps.database;
   const event = await requireEventById(db, eventId);
   const existing = await findDrawByEventId(db, event.id);
   if (existing) throw new AppError(existing.status === 'committed' ? 'draw.already_committed' : 'draw.already_frozen');
-  const label = opts.publicRandomnessLabel?.trim() || null;
-  if (label && label.length > 500) throw new AppError('validation.failed', { fields: [{ field: 'publicRandomnessLabel', code: 'too_long', params: { max: 500 } }] });
+  const legacyLabel = opts.publicRandomnessLabel?.trim() || null;
+  const choice: RandomnessChoice = opts.randomness ?? (legacyLabel ? { kind: 'unverified', label: legacyLabel } : { kind: 'drand' });
+  const now = deps.clock.now();
+  let source: RandomnessSource;
+  let label: string;
+  if (choice.kind === 'unverified') {
+    label = choice.label?.trim() ?? '';
+    if (!label) throw new AppError('validation.failed', { fields: [{ field: 'publicRandomnessLabel', code: 'required' }] });
+    if (label.length > 500) throw new AppError('validation.failed', { fields: [{ field: 'publicRandomnessLabel', code: 'too_long', params: { max: 500 } }] });
+    source = { kind: 'unverified', label };
+  } else {
+    const round = chooseRound(event, now, choice.drawAt);
+    source = { kind: 'drand', chain: QUICKNET.hash, round };
+    label = `${QUICKNET.name} round ${round}`;
+  }
+  const groups = normalizeGroups(opts.groups);
+  checkFreezeGroups(groups);
+  const seats = Math.max(0, event.capacity - (await seatsHeld(db, event.id)));
+  const parameters: CommittedParameters = { seats, groups };
   const secret = deps.random.bytes(32).toString('hex');
   const commitment = commitmentOf(secret);
-  const nowIso = deps.clock.now().toISOString();
+  const nowIso = now.toISOString();
   const id = nextId(deps);
   await db.transaction().execute(async (trx) => {
-    await insertDraw(trx, { id, eventId: event.id, commitment, secret, committedAt: nowIso, publicRandomnessLabel: label });
-    await appendAudit(trx, { id: nextId(deps), at: nowIso, actor, action: 'draw.committed', eventId: event.id, subjectId: id, data: { commitment, publicRandomnessLabel: label } });
+    await insertDraw(trx, {
+      id,
+      eventId: event.id,
+      commitment,
+      secret,
+      committedAt: nowIso,
+      publicRandomnessLabel: label,
+      randomnessKind: source.kind,
+      beaconChain: source.kind === 'drand' ? source.chain : null,
+      beaconRound: source.kind === 'drand' ? source.round : null,
+      committedParameters: JSON.stringify(parameters),
+    });
+    await appendAudit(trx, {
+      id: nextId(deps),
+      at: nowIso,
+      actor,
+      action: 'draw.committed',
+      eventId: event.id,
+      subjectId: id,
+      data: { commitment, publicRandomnessLabel: label, publicRandomness: source, parameters },
+    });
   }).catch((err) => {
     // The unique event_id lost a race with a concurrent commit.
     if (isUniqueViolation(err)) throw new AppError('draw.already_committed');
     throw err;
   });
   return (await findDrawByEventId(db, event.id))!;
+}
+
+/** The source a format-/2 draw named at its commitment. */
+export function randomnessSourceOf(draw: DrawRecord): RandomnessSource | null {
+  if (draw.randomnessKind === 'drand') return { kind: 'drand', chain: draw.beaconChain!, round: draw.beaconRound! };
+  if (draw.randomnessKind === 'unverified') return { kind: 'unverified', label: draw.publicRandomnessLabel! };
+  return null;
+}
+
+/** When a drand draw's round is produced (ms), or null for other draws. */
+export function beaconTimeMs(draw: Pick<DrawRecord, 'randomnessKind' | 'beaconRound'>): number | null {
+  return draw.randomnessKind === 'drand' && draw.beaconRound !== null ? roundTimeMs(QUICKNET, draw.beaconRound) : null;
 }
 
 export interface GroupInput {
@@ -131,22 +236,32 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
   if (draw.status !== 'committed') throw new AppError(draw.status === 'frozen' ? 'draw.already_frozen' : 'draw.already_drawn');
   if (intakeState(event, now) !== 'closed') throw new AppError('draw.intake_open');
 
-  const groups = (params.groups?.length ? params.groups : DEFAULT_GROUPS).map((g) => ({
-    key: g.key,
-    weight: g.weight,
-    minBasisPoints: g.minBasisPoints ?? null,
-    maxBasisPoints: g.maxBasisPoints ?? null,
-  }));
+  const source = randomnessSourceOf(draw);
+  const committed = draw.committedParameters ? (JSON.parse(draw.committedParameters) as CommittedParameters) : null;
+  let groups: GroupParameters[];
+  if (committed) {
+    // Fixed at the commitment: the freeze may repeat them, never change them.
+    groups = committed.groups;
+    if (params.groups?.length && canonicalJson(normalizeGroups(params.groups)) !== canonicalJson(groups)) throw new AppError('draw.parameters_fixed');
+    if (params.publicRandomnessLabel?.trim()) throw new AppError('draw.parameters_fixed');
+  } else {
+    groups = normalizeGroups(params.groups);
+  }
   const weightOf = new Map(groups.map((g) => [g.key, g.weight]));
   for (const k of DRAW_GROUPS) if (!weightOf.has(k)) throw new AppError('draw.invalid', { fields: [{ field: `groups.${k}`, code: 'required' }] });
   const label = draw.publicRandomnessLabel ?? (params.publicRandomnessLabel?.trim() || null);
   const nowIso = now.toISOString();
+  const roundAt = beaconTimeMs(draw);
+  // The round must not exist yet when the entries are fixed: otherwise whoever knows the secret could predict the result.
+  if (roundAt !== null && now.getTime() >= roundAt) throw new AppError('draw.round_passed');
 
   return db.transaction().execute(async (trx) => {
     // Lock late: the seats are read under the event's seat lock, inside the transaction that fixes them.
     await lockEventSeats(trx, event.id);
     const seatsTaken = await seatsHeld(trx, event.id);
-    const parameters: DrawParameters = { seats: Math.max(0, event.capacity - seatsTaken), groups };
+    const free = Math.max(0, event.capacity - seatsTaken);
+    if (committed && free < committed.seats) throw new AppError('draw.seats_changed', { details: { committed: committed.seats, free } });
+    const parameters: DrawParameters = { seats: committed ? committed.seats : free, groups };
     const rows = await trx
       .selectFrom('applications')
       .select(['id', 'country', 'party_size'])
@@ -161,17 +276,10 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
       const group = groupOf(event, r.country);
       return { id, group, weight: weightOf.get(group)!, partySize: r.party_size };
     });
-    let frozen: { record: FreezeRecord; freezeHash: string };
+    let frozen: { record: FreezeRecord | FreezeRecordV2; freezeHash: string };
     try {
-      frozen = freeze({
-        event: eventMetadata(event),
-        parameters,
-        entries,
-        commitment: draw.commitment,
-        committedAt: draw.committedAt,
-        frozenAt: nowIso,
-        publicRandomnessLabel: label,
-      });
+      const common = { event: eventMetadata(event), parameters, entries, commitment: draw.commitment, committedAt: draw.committedAt, frozenAt: nowIso };
+      frozen = source ? freezeV2({ ...common, publicRandomness: source }) : freeze({ ...common, publicRandomnessLabel: label });
     } catch (err) {
       invalid(err);
     }
@@ -179,6 +287,7 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
     // between this count and the freeze.
     const held = await countHeld(trx, event.id);
     if (held > 0 && !params.excludeHeld) throw new AppError('draw.held_pending', { details: { held } });
+    const exclusions = await exclusionsAt(trx, event.id);
     const ok = await advanceDraw(trx, draw.id, 'committed', {
       status: 'frozen',
       frozen_at: nowIso,
@@ -186,6 +295,7 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
       freeze_record: JSON.stringify(frozen.record),
       public_randomness_label: label,
       held_excluded: held || null,
+      exclusions: JSON.stringify(exclusions),
     });
     if (!ok) throw new AppError('draw.already_frozen');
     await setPerApplication(trx, 'entry_id', ids, { updatedAt: nowIso });
@@ -196,7 +306,7 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
       action: 'draw.frozen',
       eventId: event.id,
       subjectId: draw.id,
-      data: { freezeHash: frozen.freezeHash, entries: entries.length, seats: parameters.seats, groups, publicRandomnessLabel: label, heldExcluded: held || undefined },
+      data: { freezeHash: frozen.freezeHash, entries: entries.length, seats: parameters.seats, groups, publicRandomnessLabel: label, heldExcluded: held || undefined, exclusions },
     });
     return {
       ...draw,
@@ -206,8 +316,34 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
       freezeRecord: JSON.stringify(frozen.record),
       publicRandomnessLabel: label,
       heldExcluded: held || null,
+      exclusions: JSON.stringify(exclusions),
     };
   });
+}
+
+/** Applications that are not entries, counted by reason (published with the freeze; no names). */
+export interface Exclusions {
+  /** On hold, left out with the organizer's explicit consent. */
+  held: number;
+  rejected: number;
+  withdrawn: number;
+  /** Email address never confirmed. */
+  unverified: number;
+  /** Already hold seats (invited or approved before the draw): they are not drawn. */
+  seated: number;
+}
+
+async function exclusionsAt(db: Queryable, eventId: string): Promise<Exclusions> {
+  const out: Exclusions = { held: 0, rejected: 0, withdrawn: 0, unverified: 0, seated: 0 };
+  for (const c of await countApplicationsByStatus(db, eventId)) {
+    if (c.status === 'held') out.held += c.n;
+    else if (c.status === 'rejected') out.rejected += c.n;
+    else if (c.status === 'withdrawn') out.withdrawn += c.n;
+    else if (c.status === 'submitted') {
+      if (!c.verified) out.unverified += c.n;
+    } else out.seated += c.n;
+  }
+  return out;
 }
 
 /**
@@ -215,12 +351,7 @@ export async function freezeDraw(deps: Deps, actor: string, eventId: string, par
  * asks only about valid settings). Throws AppError('draw.invalid') with the engine's field paths.
  */
 export function checkFreezeGroups(groups: GroupInput[] | undefined): void {
-  const normalized = (groups?.length ? groups : DEFAULT_GROUPS).map((g) => ({
-    key: g.key,
-    weight: g.weight,
-    minBasisPoints: g.minBasisPoints ?? null,
-    maxBasisPoints: g.maxBasisPoints ?? null,
-  }));
+  const normalized = normalizeGroups(groups);
   try {
     validateParameters({ seats: 0, groups: normalized }, 'parameters');
   } catch (err) {
@@ -248,7 +379,7 @@ function eventMetadata(event: Event) {
 }
 
 export interface DrawOutcome {
-  bundle: DrawBundle;
+  bundle: DrawBundle | DrawBundleV2;
   offers: number;
   waitlisted: number;
 }
@@ -264,7 +395,7 @@ export async function runDraw(
   deps: Deps,
   actor: string,
   eventId: string,
-  opts: { publicRandomnessValue?: string | null; excludeHeld?: boolean } = {},
+  opts: { publicRandomnessValue?: string | null; beacon?: Beacon; excludeHeld?: boolean } = {},
 ): Promise<DrawOutcome> {
   const { db } = deps.database;
   const event = await requireEventById(db, eventId);
@@ -273,23 +404,56 @@ export async function runDraw(
   if (draw.status === 'committed') throw new AppError('draw.not_frozen');
   if (draw.status === 'drawn') throw new AppError('draw.already_drawn');
   const value = opts.publicRandomnessValue?.trim() ?? '';
-  if (draw.publicRandomnessLabel && !value) throw new AppError('draw.randomness_required');
-  const record = JSON.parse(draw.freezeRecord!) as FreezeRecord;
-  let bundle: DrawBundle;
-  try {
-    bundle = buildBundle({
-      event: record.event,
-      parameters: record.parameters,
-      entries: record.entries,
-      secret: draw.secret,
-      committedAt: record.committedAt,
-      frozenAt: record.frozenAt,
-      publicRandomness: draw.publicRandomnessLabel ? { label: draw.publicRandomnessLabel, value } : null,
-      commitment: draw.commitment,
-      freezeHash: draw.freezeHash!,
-    });
-  } catch (err) {
-    invalid(err);
+  const source = randomnessSourceOf(draw);
+  let bundle: DrawBundle | DrawBundleV2;
+  if (source) {
+    // admit-draw/2: nothing is left to choose, so an application held after the freeze does not stop the draw
+    // (it keeps its place in the published result and gets nothing, like a withdrawn one).
+    opts = { ...opts, excludeHeld: true };
+    let pr: PublicRandomnessV2;
+    if (source.kind === 'drand') {
+      if (!opts.beacon) throw new AppError('draw.randomness_required');
+      if (opts.beacon.round !== source.round) throw new AppError('draw.beacon_invalid', { details: { round: source.round } });
+      pr = { ...source, signature: opts.beacon.signature };
+    } else {
+      if (!value) throw new AppError('draw.randomness_required');
+      pr = { ...source, value };
+    }
+    const record = JSON.parse(draw.freezeRecord!) as FreezeRecordV2;
+    try {
+      bundle = buildBundleV2({
+        event: record.event,
+        parameters: record.parameters,
+        entries: record.entries,
+        secret: draw.secret,
+        committedAt: record.committedAt,
+        frozenAt: record.frozenAt,
+        publicRandomness: pr,
+        commitment: draw.commitment,
+        freezeHash: draw.freezeHash!,
+      });
+    } catch (err) {
+      if (err instanceof DrawInputError && err.path.startsWith('publicRandomness')) throw new AppError('draw.beacon_invalid', { details: { round: pr.kind === 'drand' ? pr.round : undefined } });
+      invalid(err);
+    }
+  } else {
+    if (draw.publicRandomnessLabel && !value) throw new AppError('draw.randomness_required');
+    const record = JSON.parse(draw.freezeRecord!) as FreezeRecord;
+    try {
+      bundle = buildBundle({
+        event: record.event,
+        parameters: record.parameters,
+        entries: record.entries,
+        secret: draw.secret,
+        committedAt: record.committedAt,
+        frozenAt: record.frozenAt,
+        publicRandomness: draw.publicRandomnessLabel ? { label: draw.publicRandomnessLabel, value } : null,
+        commitment: draw.commitment,
+        freezeHash: draw.freezeHash!,
+      });
+    } catch (err) {
+      invalid(err);
+    }
   }
   const now = deps.clock.now();
   const nowIso = now.toISOString();
@@ -304,7 +468,7 @@ export async function runDraw(
       drawn_at: nowIso,
       bundle: JSON.stringify(bundle),
       result_hash: bundle.resultHash,
-      public_randomness_value: bundle.publicRandomness?.value ?? null,
+      public_randomness_value: publishedValue(bundle),
     });
     if (!ok) throw new AppError('draw.already_drawn');
 
@@ -343,6 +507,39 @@ export async function runDraw(
   });
   deps.afterCommit?.mailEnqueued();
   return outcome;
+}
+
+/** The public randomness as shown on the draw page: a drand round's signature, or the unverified value. */
+function publishedValue(bundle: DrawBundle | DrawBundleV2): string | null {
+  const pr = bundle.publicRandomness;
+  if (pr === null) return null;
+  return 'signature' in pr ? pr.signature : pr.value;
+}
+
+/**
+ * The scheduler's draw job (safe with several instances): every frozen drand draw whose round is due runs itself
+ * with the round fetched from a drand relay. Two instances may fetch the same round; the conditional
+ * advance in runDraw lets exactly one of them draw, the other finds 'draw.already_drawn' and does nothing.
+ * Without network (fetch returns null) the draw waits — the public page shows it as overdue — until
+ * someone pastes the round on the selection page. Returns how many draws this call ran.
+ */
+export async function drawDueDraws(deps: Deps, fetchBeacon: BeaconFetcher | null): Promise<number> {
+  if (!fetchBeacon) return 0;
+  const now = deps.clock.now().getTime();
+  const latest = firstRoundAfter(QUICKNET, now) - 1;
+  let ran = 0;
+  for (const due of await findDueBeaconDraws(deps.database.db, latest)) {
+    const beacon = await fetchBeacon(QUICKNET, due.round);
+    if (!beacon) continue;
+    try {
+      await runDraw(deps, 'system', due.eventId, { beacon });
+      ran++;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'draw.already_drawn') continue;
+      throw err;
+    }
+  }
+  return ran;
 }
 
 /** Everyone not drawn, in draw order: status 'waitlisted' and a mail with the 1-based waitlist position. */
@@ -415,8 +612,24 @@ export interface PublicDrawState {
   commitment?: string;
   committedAt?: string;
   publicRandomnessLabel?: string | null;
+  /** admit-draw/2: the seats fixed at the commitment (weights and quotas: committedGroups). */
+  committedSeats?: number;
+  committedGroups?: GroupParameters[];
   /** heldExcluded: applications on hold the organizer explicitly left out of the entry list (not who: a count). */
-  frozen?: { at: string; freezeHash: string; entries: number; seats: number; groups: GroupSummary[]; heldExcluded: number };
+  frozen?: {
+    at: string;
+    freezeHash: string;
+    entries: number;
+    seats: number;
+    groups: GroupSummary[];
+    heldExcluded: number;
+    /** admit-draw/2: the secret is public from the freeze on, so anyone can compute the result once the round exists. */
+    secret?: string;
+    /** Applications that are not entries, by reason (format /2 draws). */
+    exclusions?: Exclusions;
+  };
+  /** admit-draw/2: the named source; for drand the round, its time, and whether the draw is overdue. */
+  randomness?: { kind: 'drand'; chain: string; chainName: string; round: number; at: string; overdue: boolean } | { kind: 'unverified'; label: string };
   drawn?: { at: string; resultHash: string; secret: string; seed: string; publicRandomnessValue: string | null; selected: number; waitlist: number };
 }
 
@@ -426,7 +639,7 @@ export interface PublicDrawState {
  */
 const summaries = new Map<string, { groups: GroupSummary[]; entries: number; seats: number; seed?: string; selected?: number; waitlist?: number }>();
 
-function summarize(parameters: DrawParameters, entries: readonly Entry[], bundle?: DrawBundle) {
+function summarize(parameters: DrawParameters, entries: readonly Entry[], bundle?: DrawBundle | DrawBundleV2) {
   const groups: GroupSummary[] = parameters.groups.map((g) => ({
     key: g.key,
     weight: g.weight,
@@ -461,22 +674,39 @@ export async function publicDrawState(deps: Deps, eventId: string): Promise<Publ
     committedAt: draw.committedAt,
     publicRandomnessLabel: draw.publicRandomnessLabel,
   };
+  const source = randomnessSourceOf(draw);
+  if (draw.committedParameters) {
+    const p = JSON.parse(draw.committedParameters) as CommittedParameters;
+    state.committedSeats = p.seats;
+    state.committedGroups = p.groups;
+  }
+  if (source?.kind === 'drand') {
+    const at = roundTimeMs(QUICKNET, source.round);
+    const overdue = draw.status === 'frozen' && deps.clock.now().getTime() > at + OVERDUE_AFTER_MS;
+    state.randomness = { kind: 'drand', chain: source.chain, chainName: QUICKNET.name, round: source.round, at: new Date(at).toISOString(), overdue };
+  } else if (source) {
+    state.randomness = source;
+  }
   if (draw.status === 'committed') return state;
   const key = `${draw.id}:${draw.status}`;
   let s = summaries.get(key);
   if (!s) {
     const full = await findDrawByEventId(db, eventId, { withRecords: true });
     if (draw.status === 'drawn') {
-      const bundle = JSON.parse(full!.bundle!) as DrawBundle;
+      const bundle = JSON.parse(full!.bundle!) as DrawBundle | DrawBundleV2;
       s = { ...summarize(bundle.parameters, bundle.entries, bundle), seed: bundle.seed, selected: bundle.result.selected.length, waitlist: bundle.result.waitlist.length };
     } else {
-      const record = JSON.parse(full!.freezeRecord!) as FreezeRecord;
+      const record = JSON.parse(full!.freezeRecord!) as FreezeRecord | FreezeRecordV2;
       s = summarize(record.parameters, record.entries);
     }
     if (summaries.size > 200) summaries.delete(summaries.keys().next().value!);
     summaries.set(key, s);
   }
   state.frozen = { at: draw.frozenAt!, freezeHash: draw.freezeHash!, entries: s.entries, seats: s.seats, groups: s.groups, heldExcluded: draw.heldExcluded ?? 0 };
+  if (source) {
+    state.frozen.secret = draw.secret;
+    if (draw.exclusions) state.frozen.exclusions = JSON.parse(draw.exclusions) as Exclusions;
+  }
   if (draw.status === 'drawn') {
     state.drawn = {
       at: draw.drawnAt!,
@@ -489,4 +719,15 @@ export async function publicDrawState(deps: Deps, eventId: string): Promise<Publ
     };
   }
   return state;
+}
+
+/**
+ * The published entry list of a frozen draw: the freeze record in canonical JSON — exactly the bytes whose
+ * SHA-256 is the freeze hash, so anyone can check the download against the hash published on the draw page.
+ * Pseudonymous: entry ids, groups, weights and party sizes only. Null before the freeze.
+ */
+export async function publishedEntryList(db: Queryable, eventId: string): Promise<string | null> {
+  const draw = await findDrawByEventId(db, eventId, { withRecords: true });
+  if (!draw?.freezeRecord) return null;
+  return canonicalJson(JSON.parse(draw.freezeRecord));
 }

@@ -182,9 +182,10 @@ forEachDialect('api: selection end to end', (ctx) => {
     assert.equal((await organizer.post(`${admin}/draw/freeze`, {})).json().error.code, 'draw.intake_open');
 
     await changeEventStatus(c.deps, 'test', event.id, 'closed');
+    // Weights and quotas were fixed at the commitment (ADR 0011): the freeze may repeat them, not change them.
     const badFreeze = await organizer.post(`${admin}/draw/freeze`, { groups: [{ key: 'preferred', weight: 3, minBasisPoints: 9000, maxBasisPoints: 1000 }, { key: 'other', weight: 1 }] });
-    assert.equal(badFreeze.statusCode, 422);
-    assert.equal(badFreeze.json().error.code, 'draw.invalid');
+    assert.equal(badFreeze.statusCode, 409);
+    assert.equal(badFreeze.json().error.code, 'draw.parameters_fixed');
     // One application is on hold: the freeze is refused until the organizer leaves it out explicitly (or decides it).
     const refused = await organizer.post(`${admin}/draw/freeze`, { groups: [{ key: 'preferred', weight: 3 }, { key: 'other', weight: 1 }] });
     assert.deepEqual([refused.statusCode, refused.json().error.code], [409, 'draw.held_pending']);
@@ -198,8 +199,8 @@ forEachDialect('api: selection end to end', (ctx) => {
     assert.equal((await anyone.get(`/api/v1/events/${event.slug}/draw/bundle`)).statusCode, 404, 'no bundle before the draw');
 
     assert.equal((await organizer.post(`${admin}/draw/run`, {})).json().error.code, 'draw.randomness_required');
-    assert.equal((await organizer.post(`${admin}/draw/run`, { publicRandomnessValue: '19384.12' })).json().error.code, 'draw.held_pending');
-    const ran = await organizer.post(`${admin}/draw/run`, { publicRandomnessValue: '19384.12', excludeHeld: true });
+    // Nothing is left to choose after the commitment: a hold no longer stops the draw (the held entry gets nothing).
+    const ran = await organizer.post(`${admin}/draw/run`, { publicRandomnessValue: '19384.12' });
     assert.equal(ran.statusCode, 200, ran.body);
     assert.deepEqual([ran.json().offers, ran.json().waitlisted], [3, 1]);
 

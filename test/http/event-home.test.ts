@@ -85,10 +85,10 @@ async function eventAfterDraw(c: TestContext, staffId: string): Promise<Event> {
   await inviteGuest(c.deps, staffId, event.id, { name: 'Vera Invite', email: 'vera@example.com', partySize: 2, category: 'vip' });
   await reviewApplication(c.deps, staffId, ids[0], 'approve', '');
   await reviewApplication(c.deps, staffId, ids[1], 'reject', '');
-  await commitDraw(c.deps, staffId, event.id);
+  await commitDraw(c.deps, staffId, event.id, { publicRandomnessLabel: 'test source' });
   await changeEventStatus(c.deps, staffId, event.id, 'closed');
   await freezeDraw(c.deps, staffId, event.id, { groups: [{ key: 'preferred', weight: 3, minBasisPoints: null, maxBasisPoints: null }, { key: 'other', weight: 1, minBasisPoints: null, maxBasisPoints: null }] });
-  await runDraw(c.deps, staffId, event.id);
+  await runDraw(c.deps, staffId, event.id, { publicRandomnessValue: 'test value' });
   const offered = await c.db.db.selectFrom('applications').select('id').where('event_id', '=', event.id).where('offer_source', '=', 'draw').where('status', '=', 'offered').orderBy('draw_position').execute();
   assert.ok(offered.length >= 4, 'the draw made offers');
   await confirmApplication(c.deps, offered[0].id);

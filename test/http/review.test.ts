@@ -205,7 +205,7 @@ forEachDialect('http review', (ctx) => {
     const event = await c.makeEvent({ capacity: 10 });
     const ids = await seedVerifiedApplications(c, event.id, 6, 'hd');
     const owner = await signIn(app, c, 'owner');
-    await commitDraw(c.deps, 'owner', event.id);
+    await commitDraw(c.deps, 'owner', event.id, { publicRandomnessLabel: 'test source' });
     let detail = await owner.get(`/admin/applications/${ids[0]}`);
     let res = await submit(app, owner, formFor(detail.body, `/admin/applications/${ids[0]}/review`), { name: 'decision', value: 'hold' });
     assert.equal(res.statusCode, 303);
@@ -238,11 +238,11 @@ forEachDialect('http review', (ctx) => {
     assert.match(page.body, /1 application on hold was explicitly left out/);
 
     // The draw asks again (the hold still stands), previews its mails, and runs once confirmed with the exclusion.
-    res = await submit(app, owner, formFor(page.body, `${sel}/draw`));
+    res = await submit(app, owner, formFor(page.body, `${sel}/draw`).fill('publicRandomnessValue', 'test value'));
     assert.match(res.body, /Confirm: run the draw/);
     assert.match(res.body, /1 application is on hold\./);
     res = await submit(app, owner, formFor(res.body, `${sel}/draw`).check('exclude_held'));
-    assert.equal(res.statusCode, 303);
+    assert.equal(res.statusCode, 303, res.body);
     assert.equal((await findDrawByEventId(c.db.db, event.id))!.status, 'drawn');
     const held = await c.db.db.selectFrom('applications').select('status').where('id', '=', ids[0]).executeTakeFirstOrThrow();
     assert.equal(held.status, 'held', 'still held: the organizer can still approve or reject it');

@@ -107,10 +107,10 @@ forEachDialect('counts', (ctx) => {
     // Rows written directly (as the draw fixtures do), then the draw: offers and waitlist in bulk updates.
     await seedVerifiedApplications(c, event.id, 30, `${event.id}-p`);
     await assertCountsExact(c, event.id, 'bulk insert');
-    await commitDraw(c.deps, 'owner', event.id);
+    await commitDraw(c.deps, 'owner', event.id, { publicRandomnessLabel: 'test source' });
     closeAt(c);
     await freezeDraw(c.deps, 'owner', event.id);
-    await runDraw(c.deps, 'owner', event.id);
+    await runDraw(c.deps, 'owner', event.id, { publicRandomnessValue: 'test value' });
     counts = await assertCountsExact(c, event.id, 'draw');
     assert.ok(n(counts, 'waitlisted') > 0 && n(counts, 'offered') > 0, 'the draw moved applications');
 

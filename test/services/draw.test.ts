@@ -22,26 +22,31 @@ forEachDialect('draw service', (ctx) => {
     await c.db.db.updateTable('applications').set({ status: 'withdrawn' }).where('id', '=', ids[5]).execute();
     await c.db.db.updateTable('applications').set({ verified: 0 }).where('id', '=', ids[6]).execute();
 
-    const committed = await commitDraw(c.deps, 'owner', event.id);
-    assert.match(committed.commitment, /^[0-9a-f]{64}$/);
-    // Seats outside the draw: an invite (3) and an approval (party of ids[0]).
+    // Seats outside the draw: an invite (3) and an approval (party of ids[0]), before the seats are committed.
     await inviteGuest(c.deps, 'owner', event.id, { name: 'Vera VIP', email: 'vip@example.com', partySize: 3, category: 'vip' });
     const approved = await reviewApplication(c.deps, 'owner', ids[0], 'approve', 'long-time supporter');
     const outside = 3 + approved.partySize;
+    const committed = await commitDraw(c.deps, 'owner', event.id, {
+      randomness: { kind: 'unverified', label: 'test value' },
+      groups: [{ key: 'preferred', weight: 3 }, { key: 'other', weight: 1, maxBasisPoints: 5000 }],
+    });
+    assert.match(committed.commitment, /^[0-9a-f]{64}$/);
     await reviewApplication(c.deps, 'owner', ids[1], 'hold');
     await reviewApplication(c.deps, 'owner', ids[2], 'reject', 'spam');
 
     closeAt(c);
     await assert.rejects(freezeDraw(c.deps, 'owner', event.id), rejects('draw.held_pending'), 'nobody left on hold without a decision');
+    await assert.rejects(freezeDraw(c.deps, 'owner', event.id, { groups: [{ key: 'preferred', weight: 4 }, { key: 'other', weight: 1 }], excludeHeld: true }), rejects('draw.parameters_fixed'));
     const frozen = await freezeDraw(c.deps, 'owner', event.id, { groups: [{ key: 'preferred', weight: 3 }, { key: 'other', weight: 1, maxBasisPoints: 5000 }], excludeHeld: true });
     assert.equal(frozen.heldExcluded, 1);
+    assert.deepEqual(JSON.parse(frozen.exclusions!), { held: 1, rejected: 1, withdrawn: 1, unverified: 1, seated: 2 });
     assert.equal(frozen.status, 'frozen');
     const record = JSON.parse(frozen.freezeRecord!);
     assert.equal(record.parameters.seats, 120 - outside);
     assert.equal(record.entries.length, 240 - 5, 'approved, held, rejected, withdrawn and unverified are not drawn');
 
-    await assert.rejects(runDraw(c.deps, 'owner', event.id), rejects('draw.held_pending'));
-    const { bundle, offers, waitlisted } = await runDraw(c.deps, 'owner', event.id, { excludeHeld: true });
+    await assert.rejects(runDraw(c.deps, 'owner', event.id), rejects('draw.randomness_required'));
+    const { bundle, offers, waitlisted } = await runDraw(c.deps, 'owner', event.id, { publicRandomnessValue: 'the value' });
     assert.deepEqual(verifyBundle(JSON.parse(JSON.stringify(bundle))), { ok: true });
     const stored = await findDrawByEventId(c.db.db, event.id, { withRecords: true });
     assert.equal(stored!.status, 'drawn');
@@ -88,7 +93,9 @@ forEachDialect('draw service', (ctx) => {
     await seedVerifiedApplications(c, event.id, 12, 'g');
     await assert.rejects(freezeDraw(c.deps, 'o', event.id), rejects('draw.not_committed'));
     await assert.rejects(runDraw(c.deps, 'o', event.id), rejects('draw.not_committed'));
-    await commitDraw(c.deps, 'o', event.id, { publicRandomnessLabel: 'drand quicknet round 1000' });
+    await assert.rejects(commitDraw(c.deps, 'o', event.id, { publicRandomnessLabel: 'x', groups: [{ key: 'preferred', weight: 0 }, { key: 'other', weight: 1 }] }), rejects('draw.invalid'));
+    await assert.rejects(commitDraw(c.deps, 'o', event.id, { randomness: { kind: 'drand', drawAt: c.clock.now().toISOString() } }), rejects('validation.failed'), 'the round must come after applications close');
+    await commitDraw(c.deps, 'o', event.id, { publicRandomnessLabel: 'Lotto numbers of 2026-12-05' });
     await assert.rejects(commitDraw(c.deps, 'o', event.id), rejects('draw.already_committed'));
     await assert.rejects(runDraw(c.deps, 'o', event.id), rejects('draw.not_frozen'));
     await assert.rejects(freezeDraw(c.deps, 'o', event.id), rejects('draw.intake_open'));
@@ -97,13 +104,14 @@ forEachDialect('draw service', (ctx) => {
       rejects('selection.no_seats'),
     );
     closeAt(c);
-    await assert.rejects(freezeDraw(c.deps, 'o', event.id, { groups: [{ key: 'preferred', weight: 0 }, { key: 'other', weight: 1 }] }), rejects('draw.invalid'));
+    await assert.rejects(freezeDraw(c.deps, 'o', event.id, { groups: [{ key: 'preferred', weight: 0 }, { key: 'other', weight: 1 }] }), rejects('draw.parameters_fixed'));
+    await assert.rejects(freezeDraw(c.deps, 'o', event.id, { publicRandomnessLabel: 'another source' }), rejects('draw.parameters_fixed'));
     await freezeDraw(c.deps, 'o', event.id);
     await assert.rejects(freezeDraw(c.deps, 'o', event.id), rejects('draw.already_frozen'));
     await assert.rejects(inviteGuest(c.deps, 'o', event.id, { name: 'Late', email: 'late@example.com', partySize: 1, category: 'staff' }), rejects('draw.frozen'));
     await assert.rejects(runDraw(c.deps, 'o', event.id), rejects('draw.randomness_required'));
     const { bundle } = await runDraw(c.deps, 'o', event.id, { publicRandomnessValue: 'abc123' });
-    assert.deepEqual(bundle.publicRandomness, { label: 'drand quicknet round 1000', value: 'abc123' });
+    assert.deepEqual(bundle.publicRandomness, { kind: 'unverified', label: 'Lotto numbers of 2026-12-05', value: 'abc123' });
     assert.deepEqual(verifyBundle(bundle), { ok: true });
     await assert.rejects(runDraw(c.deps, 'o', event.id, { publicRandomnessValue: 'abc123' }), rejects('draw.already_drawn'));
     assert.ok((await seatsHeld(c.db.db, event.id)) <= 10);
@@ -112,10 +120,10 @@ forEachDialect('draw service', (ctx) => {
   test('an empty draw (no entries) still produces a verifiable bundle', async () => {
     const c = ctx();
     const event = await c.makeEvent();
-    await commitDraw(c.deps, 'o', event.id);
+    await commitDraw(c.deps, 'o', event.id, { publicRandomnessLabel: 'test' });
     closeAt(c);
     await freezeDraw(c.deps, 'o', event.id);
-    const { bundle, offers } = await runDraw(c.deps, 'o', event.id);
+    const { bundle, offers } = await runDraw(c.deps, 'o', event.id, { publicRandomnessValue: 'v' });
     assert.equal(offers, 0);
     assert.deepEqual(verifyBundle(bundle as DrawBundle), { ok: true });
   });

@@ -126,10 +126,10 @@ forEachDialect('waitlist', (ctx) => {
     const c = ctx();
     const event = await c.makeEvent({ capacity: 12, slug: 'real-draw' });
     await seedVerifiedApplications(c, event.id, 30, `rd${c.dialect}`);
-    await commitDraw(c.deps, 'owner', event.id);
+    await commitDraw(c.deps, 'owner', event.id, { publicRandomnessLabel: 'test source' });
     closeAt(c);
     await freezeDraw(c.deps, 'owner', event.id);
-    await runDraw(c.deps, 'owner', event.id);
+    await runDraw(c.deps, 'owner', event.id, { publicRandomnessValue: 'test value' });
     const byPosition = (status: string) =>
       c.db.db.selectFrom('applications').select(['id', 'party_size', 'seats']).where('event_id', '=', event.id).where('status', '=', status).orderBy('draw_position').execute();
     const [first] = await byPosition('offered');

@@ -15,6 +15,7 @@ import * as m011 from './011-review.ts';
 import * as m012 from './012-editor-deadlines-door-codes.ts';
 import * as m015 from './015-security.ts';
 import * as m021 from './021-brand.ts';
+import * as m017 from './017-draw-beacon.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -41,5 +42,6 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['013-event-home', m013],
   ['014-applicant', m014],
   ['015-security', m015],
+  ['017-draw-beacon', m017],
   ['021-brand', m021],
 ];

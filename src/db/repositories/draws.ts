@@ -22,11 +22,20 @@ export interface DrawRecord {
   drawnAt: string | null;
   /** Held applications explicitly left out at the freeze (null: none were held). */
   heldExcluded: number | null;
+  /** admit-draw/2: where the public randomness comes from (null: a draw of format /1). */
+  randomnessKind: 'drand' | 'unverified' | null;
+  beaconChain: string | null;
+  beaconRound: number | null;
+  /** JSON {seats, groups} fixed at the commitment (format /2). */
+  committedParameters: string | null;
+  /** JSON of the exclusions counted at the freeze. */
+  exclusions: string | null;
 }
 
 const COLUMNS = [
   'id', 'event_id', 'status', 'commitment', 'secret', 'committed_at', 'public_randomness_label', 'public_randomness_value',
   'frozen_at', 'freeze_hash', 'result_hash', 'drawn_at', 'held_excluded',
+  'randomness_kind', 'beacon_chain', 'beacon_round', 'committed_parameters', 'exclusions',
 ] as const;
 
 type Row = Pick<DrawsTable, (typeof COLUMNS)[number]> & Partial<Pick<DrawsTable, 'freeze_record' | 'bundle'>>;
@@ -48,6 +57,11 @@ function fromRow(r: Row): DrawRecord {
     resultHash: r.result_hash,
     drawnAt: r.drawn_at,
     heldExcluded: r.held_excluded,
+    randomnessKind: r.randomness_kind,
+    beaconChain: r.beacon_chain,
+    beaconRound: r.beacon_round === null ? null : Number(r.beacon_round),
+    committedParameters: r.committed_parameters,
+    exclusions: r.exclusions,
   };
 }
 
@@ -70,7 +84,21 @@ export async function findBundleJson(db: Queryable, eventId: string): Promise<st
   return row?.bundle ?? null;
 }
 
-export async function insertDraw(db: Queryable, d: { id: string; eventId: string; commitment: string; secret: string; committedAt: string; publicRandomnessLabel: string | null }) {
+export async function insertDraw(
+  db: Queryable,
+  d: {
+    id: string;
+    eventId: string;
+    commitment: string;
+    secret: string;
+    committedAt: string;
+    publicRandomnessLabel: string | null;
+    randomnessKind?: 'drand' | 'unverified' | null;
+    beaconChain?: string | null;
+    beaconRound?: number | null;
+    committedParameters?: string | null;
+  },
+) {
   await db
     .insertInto('draws')
     .values({
@@ -88,8 +116,26 @@ export async function insertDraw(db: Queryable, d: { id: string; eventId: string
       bundle: null,
       result_hash: null,
       drawn_at: null,
+      randomness_kind: d.randomnessKind ?? null,
+      beacon_chain: d.beaconChain ?? null,
+      beacon_round: d.beaconRound ?? null,
+      committed_parameters: d.committedParameters ?? null,
     })
     .execute();
+}
+
+/** Frozen drand draws whose round is due (its number at most `round`), oldest round first. */
+export async function findDueBeaconDraws(db: Queryable, round: number, limit = 20): Promise<{ id: string; eventId: string; round: number }[]> {
+  const rows = await db
+    .selectFrom('draws')
+    .select(['id', 'event_id', 'beacon_round'])
+    .where('status', '=', 'frozen')
+    .where('randomness_kind', '=', 'drand')
+    .where('beacon_round', '<=', round)
+    .orderBy('beacon_round')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, eventId: r.event_id, round: Number(r.beacon_round) }));
 }
 
 /** Moves the draw from one status to the next; false when it was not in `from` any more (lost a race). */

@@ -11,7 +11,10 @@ import { DrawInputError, type DrawParameters, type Entry } from './types.ts';
  * unknown until after it) stops even the organiser from predicting the outcome in advance.
  */
 
+/** The first format: optional, unchecked public randomness named by a free-text label. */
 export const BUNDLE_FORMAT = 'admit-draw/1';
+/** The current format: the public randomness is a drand round (verified) or an explicitly unverified source. */
+export const BUNDLE_FORMAT_V2 = 'admit-draw/2';
 export const HEX_32_BYTES = /^[0-9a-f]{64}$/;
 /** The one timestamp form accepted: Date.prototype.toISOString(), UTC with milliseconds. */
 export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -42,8 +45,26 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** A real instant in toISOString form: minute 60 or month 13 match the pattern but are no calendar time. */
 export function isIsoTimestamp(s: unknown): s is string {
-  return typeof s === 'string' && ISO_TIMESTAMP.test(s) && new Date(s).toISOString() === s;
+  if (typeof s !== 'string' || !ISO_TIMESTAMP.test(s)) return false;
+  const d = new Date(s);
+  return !Number.isNaN(d.getTime()) && d.toISOString() === s;
+}
+
+/** Where the public randomness of an admit-draw/2 draw comes from, fixed at the commitment. */
+export type RandomnessSource = { kind: 'drand'; chain: string; round: number } | { kind: 'unverified'; label: string };
+
+/** The freeze record of admit-draw/2: as /1, with the named source instead of a free-text label. */
+export interface FreezeRecordV2 {
+  format: typeof BUNDLE_FORMAT_V2;
+  event: DrawEventMetadata;
+  parameters: DrawParameters;
+  commitment: string;
+  committedAt: string;
+  frozenAt: string;
+  publicRandomness: RandomnessSource;
+  entries: Entry[];
 }
 
 function hexBytes(hex: string, path: string): Buffer {
@@ -57,7 +78,7 @@ export function commitmentOf(secretHex: string): string {
 }
 
 /** freezeHash = lowercase hex SHA-256 of the canonical JSON of the freeze record. */
-export function freezeHashOf(record: FreezeRecord): string {
+export function freezeHashOf(record: FreezeRecord | FreezeRecordV2): string {
   return sha256CanonicalJson(record).toString('hex');
 }
 
@@ -65,12 +86,11 @@ export function freezeHashOf(record: FreezeRecord): string {
  * seed = SHA-256(secret bytes (32) ‖ freezeHash bytes (32) ‖ UTF-8 of the public randomness value,
  * or nothing when there is none). The two fixed-length parts make the concatenation unambiguous.
  */
-export function deriveSeed(secretHex: string, freezeHashHex: string, publicRandomnessValue: string | null): Buffer {
-  return createHash('sha256')
-    .update(hexBytes(secretHex, 'secret'))
-    .update(hexBytes(freezeHashHex, 'freezeHash'))
-    .update(publicRandomnessValue ?? '', 'utf8')
-    .digest();
+export function deriveSeed(secretHex: string, freezeHashHex: string, publicRandomnessValue: string | Uint8Array | null): Buffer {
+  const h = createHash('sha256').update(hexBytes(secretHex, 'secret')).update(hexBytes(freezeHashHex, 'freezeHash'));
+  if (typeof publicRandomnessValue === 'string') h.update(publicRandomnessValue, 'utf8');
+  else if (publicRandomnessValue) h.update(publicRandomnessValue);
+  return h.digest();
 }
 
 /** resultHash = lowercase hex SHA-256 of the canonical JSON array of entry ids in draw order. */

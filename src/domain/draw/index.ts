@@ -34,3 +34,29 @@ export { computeKeys, computeOrder, selectParties, assembleResult, type Selectio
 export { keyAt, TICKET_BYTES } from './keystream.ts';
 export type { SplitKeys } from './radix-sort.ts';
 export { walk, type WalkQuota, type WalkState } from './walk.ts';
+export { verifyBundleText } from './verify.ts';
+export {
+  buildBundleV2,
+  checkRandomnessSource,
+  checkRevealedRandomness,
+  freezeV2,
+  randomnessBytes,
+  type BundleInputV2,
+  type DrawBundleV2,
+  type FreezeInputV2,
+  type PublicRandomnessV2,
+} from './bundle.ts';
+export { BUNDLE_FORMAT_V2, type FreezeRecordV2, type RandomnessSource } from './commit-reveal.ts';
+export { parseStrictJson, StrictJsonError } from './strict-json.ts';
+export {
+  QUICKNET,
+  DRAND_CHAINS,
+  beaconRandomness,
+  firstRoundAfter,
+  parseBeacon,
+  roundTimeMs,
+  verifyBeacon,
+  BeaconFormatError,
+  type Beacon,
+  type DrandChain,
+} from './drand.ts';

@@ -1,6 +1,7 @@
 import { canonicalJson } from './canonical-json.ts';
 import {
   BUNDLE_FORMAT,
+  BUNDLE_FORMAT_V2,
   HEX_32_BYTES,
   commitmentOf,
   deriveSeed,
@@ -9,7 +10,9 @@ import {
   resultHashOf,
   type DrawEventMetadata,
 } from './commit-reveal.ts';
-import type { DrawBundle } from './bundle.ts';
+import { checkRandomnessSource, checkRevealedRandomness, randomnessBytes, type DrawBundle, type DrawBundleV2, type PublicRandomnessV2 } from './bundle.ts';
+import { isRound } from './drand.ts';
+import { parseStrictJson, StrictJsonError } from './strict-json.ts';
 import { drawPrepared } from './draw.ts';
 import { prepareDraw } from './prepare.ts';
 import { DrawInputError, type DrawParameters, type Entry } from './types.ts';
@@ -60,9 +63,11 @@ function sameList(found: unknown, expected: readonly string[], path: string): vo
 }
 
 /** Structure and formats; returns the bundle typed once it is known to have the right shape. */
-function checkShape(x: unknown): DrawBundle {
+function checkShape(x: unknown): DrawBundle | DrawBundleV2 {
+  if (isObject(x) && x.format !== BUNDLE_FORMAT && x.format !== BUNDLE_FORMAT_V2) {
+    throw new Mismatch('format', `unsupported format ${JSON.stringify(x.format)} (this verifier reads ${BUNDLE_FORMAT} and ${BUNDLE_FORMAT_V2})`);
+  }
   const b = exactKeys(x, BUNDLE_KEYS, '');
-  if (b.format !== BUNDLE_FORMAT) throw new Mismatch('format', `unsupported format ${JSON.stringify(b.format)}`);
 
   const event = b.event;
   if (!isObject(event) || typeof event.slug !== 'string' || event.slug === '') throw new Mismatch('event.slug', 'must be a non-empty string');
@@ -80,7 +85,21 @@ function checkShape(x: unknown): DrawBundle {
   for (const f of ['committedAt', 'frozenAt']) if (!isIsoTimestamp(b[f])) throw new Mismatch(f, 'must be an ISO timestamp (toISOString form)');
   if ((b.committedAt as string) > (b.frozenAt as string)) throw new Mismatch('committedAt', 'is later than frozenAt');
 
-  if (b.publicRandomness !== null) {
+  if (b.format === BUNDLE_FORMAT_V2) {
+    const kind = isObject(b.publicRandomness) ? b.publicRandomness.kind : undefined;
+    if (kind === 'drand') {
+      const pr = exactKeys(b.publicRandomness, ['kind', 'chain', 'round', 'signature'], 'publicRandomness');
+      if (typeof pr.chain !== 'string' || !HEX_32_BYTES.test(pr.chain)) throw new Mismatch('publicRandomness.chain', 'must be 64 lowercase hex characters');
+      if (!isRound(pr.round)) throw new Mismatch('publicRandomness.round', 'must be a positive integer');
+      if (typeof pr.signature !== 'string' || !/^[0-9a-f]{96}$/.test(pr.signature)) throw new Mismatch('publicRandomness.signature', 'must be 96 lowercase hex characters');
+    } else if (kind === 'unverified') {
+      const pr = exactKeys(b.publicRandomness, ['kind', 'label', 'value'], 'publicRandomness');
+      if (typeof pr.label !== 'string' || pr.label === '') throw new Mismatch('publicRandomness.label', 'must be a non-empty string');
+      if (typeof pr.value !== 'string') throw new Mismatch('publicRandomness.value', 'must be a string');
+    } else {
+      throw new Mismatch('publicRandomness.kind', 'must be "drand" or "unverified"');
+    }
+  } else if (b.publicRandomness !== null) {
     const pr = exactKeys(b.publicRandomness, ['label', 'value'], 'publicRandomness');
     if (typeof pr.label !== 'string' || pr.label === '') throw new Mismatch('publicRandomness.label', 'must be a non-empty string');
     if (typeof pr.value !== 'string') throw new Mismatch('publicRandomness.value', 'must be a string');
@@ -91,7 +110,7 @@ function checkShape(x: unknown): DrawBundle {
 
   const result = exactKeys(b.result, ['order', 'selected', 'waitlist', 'seatsByGroup'], 'result');
   if (!isObject(result.seatsByGroup)) throw new Mismatch('result.seatsByGroup', 'must be an object');
-  return b as unknown as DrawBundle;
+  return b as unknown as DrawBundle | DrawBundleV2;
 }
 
 function check(x: unknown): void {
@@ -104,19 +123,33 @@ function check(x: unknown): void {
 
   if (commitmentOf(b.secret) !== b.commitment) throw new Mismatch('commitment', 'SHA-256 of the secret does not equal the commitment');
 
-  const freezeHash = freezeHashOf({
-    format: b.format,
+  const common = {
     event: b.event as DrawEventMetadata,
     parameters: b.parameters as DrawParameters,
     commitment: b.commitment,
     committedAt: b.committedAt,
     frozenAt: b.frozenAt,
-    publicRandomnessLabel: b.publicRandomness === null ? null : b.publicRandomness.label,
     entries: b.entries as Entry[],
-  });
-  if (freezeHash !== b.freezeHash) throw new Mismatch('freezeHash', 'does not match the frozen inputs');
+  };
+  let randomness: string | Uint8Array | null;
+  let freezeHash: string;
+  if (b.format === BUNDLE_FORMAT_V2) {
+    const pr = b.publicRandomness as PublicRandomnessV2;
+    const source = pr.kind === 'drand' ? { kind: 'drand' as const, chain: pr.chain, round: pr.round } : { kind: 'unverified' as const, label: pr.label };
+    freezeHash = freezeHashOf({ format: BUNDLE_FORMAT_V2, ...common, publicRandomness: source });
+    if (freezeHash !== b.freezeHash) throw new Mismatch('freezeHash', 'does not match the frozen inputs');
+    // The round must not have existed at the freeze, and the signature must be the chain's.
+    checkRandomnessSource(source, b.frozenAt);
+    checkRevealedRandomness(pr);
+    randomness = randomnessBytes(pr);
+  } else {
+    const pr = (b as DrawBundle).publicRandomness;
+    freezeHash = freezeHashOf({ format: BUNDLE_FORMAT, ...common, publicRandomnessLabel: pr === null ? null : pr.label });
+    if (freezeHash !== b.freezeHash) throw new Mismatch('freezeHash', 'does not match the frozen inputs');
+    randomness = pr === null ? null : pr.value;
+  }
 
-  const seed = deriveSeed(b.secret, freezeHash, b.publicRandomness === null ? null : b.publicRandomness.value);
+  const seed = deriveSeed(b.secret, freezeHash, randomness);
   if (seed.toString('hex') !== b.seed) throw new Mismatch('seed', 'does not match SHA-256(secret ‖ freezeHash ‖ public randomness)');
 
   const expected = drawPrepared(prepared, seed);
@@ -146,4 +179,19 @@ export function verifyBundle(bundle: unknown): VerifyResult {
     if (e instanceof DrawInputError) return { ok: false, mismatch: e.path, message: e.message };
     throw e;
   }
+}
+
+/**
+ * The bundle as published (its text): read with the strict rules of 2.11.1 (no duplicate keys,
+ * integers only as integers), then verifyBundle. A document that breaks a rule names the field.
+ */
+export function verifyBundleText(text: string): VerifyResult {
+  let bundle: unknown;
+  try {
+    bundle = parseStrictJson(text);
+  } catch (e) {
+    if (e instanceof StrictJsonError) return { ok: false, mismatch: e.field, message: e.message };
+    throw e;
+  }
+  return verifyBundle(bundle);
 }

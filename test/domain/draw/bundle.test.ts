@@ -128,7 +128,8 @@ describe('audit bundle', () => {
       [['seed'], 'ab'.repeat(32), 'seed'],
       [['result', 'seatsByGroup', 'other'], 0, 'result.seatsByGroup'],
       [['resultHash'], 'ab'.repeat(32), 'resultHash'],
-      [['format'], 'admit-draw/2', 'format'],
+      [['format'], 'admit-draw/9', 'format'],
+      [['format'], 'admit-draw/2', 'publicRandomness.kind'], // a /1 bundle relabelled /2 lacks the /2 randomness
       [['entries', 0, 'weight'], 2, 'entries[0].weight'],
       [['committedAt'], '2026-07-01T10:00:00.000Z', 'committedAt'],
     ];

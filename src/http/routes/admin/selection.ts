@@ -9,7 +9,18 @@ import { wallTimeToUtc } from '../../../domain/wall-time.ts';
 import { seatsBySource } from '../../../db/repositories/draws.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
 import type { Deps } from '../../../services/deps.ts';
-import { checkFreezeGroups, commitDraw, countHeld, entriesByLocale, freezeDraw, publicDrawState, runDraw, type GroupInput } from '../../../services/draw.ts';
+import {
+  checkFreezeGroups,
+  commitDraw,
+  countHeld,
+  entriesByLocale,
+  freezeDraw,
+  publicDrawState,
+  runDraw,
+  type GroupInput,
+  type RandomnessChoice,
+} from '../../../services/draw.ts';
+import { BeaconFormatError, parseBeacon, parseStrictJson, StrictJsonError, type Beacon } from '../../../domain/draw/index.ts';
 import { inviteGuest, inviteGuests, parseInviteCsv } from '../../../services/invites.ts';
 import { reviewApplication, type ReviewDecision } from '../../../services/review.ts';
 import { formValues, type FormValues } from '../../form-input.ts';
@@ -55,6 +66,18 @@ function freezeFormError(err: AppError): AppError {
     return { ...f, field: m && key ? `${PARAM_FIELD[m[2]]}_${key}` : 'min_preferred' };
   });
   return new AppError('draw.invalid', { fields });
+}
+
+/** A drand round pasted as JSON ({"round": …, "signature": "…"}), read strictly; its signature is checked by runDraw. */
+function pastedBeacon(text: string): Beacon {
+  try {
+    return parseBeacon(parseStrictJson(text.trim()));
+  } catch (err) {
+    if (err instanceof StrictJsonError || err instanceof BeaconFormatError) {
+      throw new AppError('validation.failed', { fields: [{ field: 'beacon', code: err instanceof StrictJsonError ? 'beacon_json' : `beacon_${err.field}` }] });
+    }
+    throw err;
+  }
 }
 
 /**
@@ -119,11 +142,30 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
     },
   );
 
+  /**
+   * The commitment fixes everything the result depends on (ADR 0011): the public randomness (a drand round at or
+   * after the chosen time, or an explicitly unverified source), weights and quotas, and the seats.
+   */
   app.post<{ Params: { id: string } }>('/admin/events/:id/selection/commit', manage, (req, reply) =>
-    act(req, reply, async () => {
-      await commitDraw(deps, req.user!.id, req.params.id, { publicRandomnessLabel: formValues(req.body).publicRandomnessLabel });
-      return { key: 'committed' };
-    }),
+    act(
+      req,
+      reply,
+      async () => {
+        const v = formValues(req.body);
+        const event = await findEventById(db, req.params.id);
+        if (!event) throw new AppError('event.not_found');
+        const drawAt = (v.draw_at ?? '').trim();
+        const randomness: RandomnessChoice =
+          v.randomness === 'unverified'
+            ? { kind: 'unverified', label: v.publicRandomnessLabel ?? '' }
+            : { kind: 'drand', drawAt: drawAt ? (wallTimeToUtc(drawAt, event.timezone) ?? 'invalid') : null };
+        await commitDraw(deps, req.user!.id, req.params.id, { randomness, groups: groupsFromForm(v) }).catch((err) => {
+          throw err instanceof AppError ? freezeFormError(err) : err;
+        });
+        return { key: 'committed' };
+      },
+      'commit',
+    ),
   );
 
   /**
@@ -167,12 +209,13 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
         req,
         reply,
         async () => {
+          const hasGroups = v.weight_preferred !== undefined;
           try {
-            checkFreezeGroups(groupsFromForm(v));
+            if (hasGroups) checkFreezeGroups(groupsFromForm(v));
           } catch (err) {
             throw err instanceof AppError ? freezeFormError(err) : err;
           }
-          const fields = Object.fromEntries(GROUP_KEYS.flatMap((k) => ['weight', 'min', 'max'].map((f) => [`${f}_${k}`, v[`${f}_${k}`] ?? ''])));
+          const fields = hasGroups ? Object.fromEntries(GROUP_KEYS.flatMap((k) => ['weight', 'min', 'max'].map((f) => [`${f}_${k}`, v[`${f}_${k}`] ?? '']))) : {};
           return { page: await confirmPage(req, reply, 'freeze', fields) };
         },
         'freeze',
@@ -182,7 +225,8 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
       req,
       reply,
       async () => {
-        await freezeDraw(deps, req.user!.id, req.params.id, { groups: groupsFromForm(v), excludeHeld: v.exclude_held === 'yes' }).catch((err) => {
+        const groups = v.weight_preferred !== undefined ? groupsFromForm(v) : undefined;
+        await freezeDraw(deps, req.user!.id, req.params.id, { groups, excludeHeld: v.exclude_held === 'yes' }).catch((err) => {
           throw err instanceof AppError ? freezeFormError(err) : err;
         });
         return { key: 'frozen' };
@@ -193,13 +237,30 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
 
   app.post<{ Params: { id: string } }>('/admin/events/:id/selection/draw', manage, (req, reply) => {
     const v = formValues(req.body);
+    const fields: Record<string, string> = {};
+    if (v.publicRandomnessValue !== undefined) fields.publicRandomnessValue = v.publicRandomnessValue;
+    if (v.beacon !== undefined) fields.beacon = v.beacon;
     if (v.confirm !== 'yes') {
-      return act(req, reply, async () => ({ page: await confirmPage(req, reply, 'draw', v.publicRandomnessValue !== undefined ? { publicRandomnessValue: v.publicRandomnessValue } : {}) }));
+      return act(
+        req,
+        reply,
+        async () => {
+          if (v.beacon !== undefined) pastedBeacon(v.beacon); // a malformed paste is shown on the form, before the confirmation
+          return { page: await confirmPage(req, reply, 'draw', fields) };
+        },
+        'draw',
+      );
     }
-    return act(req, reply, async () => {
-      await runDraw(deps, req.user!.id, req.params.id, { publicRandomnessValue: v.publicRandomnessValue, excludeHeld: v.exclude_held === 'yes' });
-      return { key: 'drawn' };
-    });
+    return act(
+      req,
+      reply,
+      async () => {
+        const beacon = v.beacon !== undefined ? pastedBeacon(v.beacon) : undefined;
+        await runDraw(deps, req.user!.id, req.params.id, { publicRandomnessValue: v.publicRandomnessValue, beacon, excludeHeld: v.exclude_held === 'yes' });
+        return { key: 'drawn' };
+      },
+      'draw',
+    );
   });
 
   app.post<{ Params: { id: string } }>('/admin/events/:id/selection/invite', manage, (req, reply) =>

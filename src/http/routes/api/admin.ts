@@ -146,7 +146,7 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
   }
   const drawState = async (event: Event) => drawStateBody(event, await publicDrawState(deps, event.id))!;
 
-  app.post<{ Params: { slug: string }; Body: { publicRandomnessLabel?: string } | undefined }>(
+  app.post<{ Params: { slug: string }; Body: { publicRandomnessLabel?: string; drawAt?: string; groups?: GroupInput[] } | undefined }>(
     '/api/v1/admin/events/:slug/draw/commit',
     {
       preValidation: emptyBodyIsObject,
@@ -163,16 +163,40 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
             publicRandomnessLabel: {
               type: 'string',
               maxLength: 500,
-              description: 'Public randomness named in advance whose value goes into the seed, e.g. "Lotto 6aus49 numbers of 2026-12-05"',
+              description:
+                'An UNVERIFIED public randomness source named in advance, e.g. "Lotto 6aus49 numbers of 2026-12-05". Without it the draw uses ' +
+                'drand quicknet (verified): the first round at or after drawAt',
+            },
+            drawAt: { type: 'string', format: 'date-time', description: 'drand: when the draw runs itself (after applications close; default a day after)' },
+            groups: {
+              type: 'array',
+              minItems: 1,
+              maxItems: DRAW_GROUPS.length,
+              description: 'Weights and quotas, fixed with the commitment (default preferred 3, other 1, no quotas)',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['key', 'weight'],
+                properties: {
+                  key: { type: 'string', enum: [...DRAW_GROUPS] },
+                  weight: { type: 'integer', minimum: 1, maximum: 1000 },
+                  minBasisPoints: { ...nullableInt, minimum: 0, maximum: 10000 },
+                  maxBasisPoints: { ...nullableInt, minimum: 0, maximum: 10000 },
+                },
+              },
             },
           },
         },
-        response: { 201: drawStateSchema, ...authErrors, 404: eventNotFound, 409: errorResponse('draw.already_committed, draw.already_frozen'), 422: errorResponse('validation.failed') },
+        response: { 201: drawStateSchema, ...authErrors, 404: eventNotFound, 409: errorResponse('draw.already_committed, draw.already_frozen'), 422: errorResponse('validation.failed, draw.invalid') },
       },
     },
     async (req, reply) => {
       const event = await eventBySlug(req.params.slug);
-      await commitDraw(deps, req.user!.id, event.id, { publicRandomnessLabel: req.body?.publicRandomnessLabel ?? null });
+      const label = req.body?.publicRandomnessLabel?.trim();
+      await commitDraw(deps, req.user!.id, event.id, {
+        randomness: label ? { kind: 'unverified', label } : { kind: 'drand', drawAt: req.body?.drawAt ?? null },
+        groups: req.body?.groups,
+      });
       return reply.code(201).send(await drawState(event));
     },
   );
@@ -210,7 +234,7 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
                 },
               },
             },
-            publicRandomnessLabel: { type: 'string', maxLength: 500, description: 'Names public randomness now, if none was named at the commitment' },
+            publicRandomnessLabel: { type: 'string', maxLength: 500, description: 'Only for draws committed before format admit-draw/2; otherwise refused (draw.parameters_fixed)' },
             excludeHeld: { type: 'boolean', description: 'Leave applications on hold out of the entry list (otherwise the freeze is refused while any is held: draw.held_pending)' },
           },
         },
@@ -234,7 +258,7 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
     },
   );
 
-  app.post<{ Params: { slug: string }; Body: { publicRandomnessValue?: string; excludeHeld?: boolean } | undefined }>(
+  app.post<{ Params: { slug: string }; Body: { publicRandomnessValue?: string; beacon?: { round: number; signature: string }; excludeHeld?: boolean } | undefined }>(
     '/api/v1/admin/events/:slug/draw/run',
     {
       preValidation: emptyBodyIsObject,
@@ -248,7 +272,13 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
           type: 'object',
           additionalProperties: false,
           properties: {
-            publicRandomnessValue: { type: 'string', maxLength: 500, description: 'Required when public randomness was named' },
+            publicRandomnessValue: { type: 'string', maxLength: 500, description: 'Required for an unverified source' },
+            beacon: {
+              type: 'object',
+              required: ['round', 'signature'],
+              properties: { round: { type: 'integer', minimum: 1 }, signature: { type: 'string', pattern: '^[0-9a-fA-F]{96}$' } },
+              description: 'drand: the committed round as the relay publishes it (other fields ignored); its signature is verified (draw.beacon_invalid)',
+            },
             excludeHeld: { type: 'boolean', description: 'Applications put on hold after the freeze get nothing from the draw (otherwise refused: draw.held_pending)' },
           },
         },
@@ -264,7 +294,7 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
           ...authErrors,
           404: eventNotFound,
           409: errorResponse('draw.not_committed, draw.not_frozen, draw.already_drawn, draw.held_pending'),
-          422: errorResponse('draw.randomness_required, draw.invalid'),
+          422: errorResponse('draw.randomness_required, draw.beacon_invalid, draw.invalid'),
         },
       },
     },
@@ -272,6 +302,7 @@ export default async function apiAdminRoutes(app: FastifyInstance, opts: { deps:
       const event = await eventBySlug(req.params.slug);
       const outcome = await runDraw(deps, req.user!.id, event.id, {
         publicRandomnessValue: req.body?.publicRandomnessValue ?? null,
+        beacon: req.body?.beacon ? { round: req.body.beacon.round, signature: req.body.beacon.signature.toLowerCase() } : undefined,
         excludeHeld: req.body?.excludeHeld === true,
       }).catch(requestPaths);
       return { draw: await drawState(event), offers: outcome.offers, waitlisted: outcome.waitlisted };

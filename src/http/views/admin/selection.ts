@@ -6,7 +6,9 @@ import type { PublicDrawState } from '../../../services/draw.ts';
 import { INVITE_CATEGORIES } from '../../../services/invites.ts';
 import type { FormValues } from '../../form-input.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { csrfField, errorSummary, type FormErrors, selectField, textArea, textField } from '../form.ts';
+import { csrfField, errorSummary, type FormErrors, radioGroup, selectField, textArea, textField } from '../form.ts';
+import { utcToWallTime } from '../../../domain/wall-time.ts';
+import { DEFAULT_DRAW_DELAY_MS } from '../../../services/draw.ts';
 import type { PageContext } from '../layout.ts';
 import { groupLabel } from '../public/draw-page.ts';
 import type { SeatOverview } from '../../../services/event-overview.ts';
@@ -25,7 +27,7 @@ export interface SelectionPageData {
   /** Applications on hold now: they are not entries; the freeze and the draw ask about them. */
   held?: number;
   /** Which form the errors belong to. */
-  errorForm?: 'invite' | 'csv' | 'freeze';
+  errorForm?: 'invite' | 'csv' | 'freeze' | 'commit' | 'draw';
   /** A done-message key, or an error code to explain. */
   notice?: { kind: 'done'; key: string; params?: Record<string, string | number> } | { kind: 'problem'; code: string };
 }
@@ -51,32 +53,59 @@ ${draw.drawn ? html`<div><dt>${t('draw.result_hash')}</dt><dd><code>${draw.drawn
 </dl>` : ''}`;
 
   let form: SafeHtml = html``;
+  const v = d.values;
   if (draw.status === 'none') {
-    form = html`<p>${t('selection.commit_intro')}</p>
-<form method="post" action="${base}/commit">${csrf}
-${textField(t, { name: 'publicRandomnessLabel', label: t('selection.randomness_label'), hint: t('selection.randomness_label_hint'), errors: new Map(), maxlength: 500 })}
-<div class="actions"><button type="submit" class="primary">${t('selection.commit')}</button></div></form>`;
-  } else if (draw.status === 'committed') {
-    const errors = d.errorForm === 'freeze' ? d.errors : new Map();
-    const v = d.values;
+    // Everything the result depends on is fixed here, with the commitment (ADR 0011).
+    const errors = d.errorForm === 'commit' ? d.errors : new Map();
     const group = (key: 'preferred' | 'other', weight: number) => html`<fieldset><legend>${groupLabel(ctx, key)}</legend>
 ${textField(t, { name: `weight_${key}`, type: 'number', label: t('selection.weight'), value: v[`weight_${key}`] ?? String(weight), errors, required: true })}
 ${textField(t, { name: `min_${key}`, type: 'text', label: t('selection.min_pct'), value: v[`min_${key}`] ?? pctValue(null), errors })}
 ${textField(t, { name: `max_${key}`, type: 'text', label: t('selection.max_pct'), value: v[`max_${key}`] ?? pctValue(null), errors })}
 </fieldset>`;
+    const close = event.applicationsCloseAt ? Date.parse(event.applicationsCloseAt) : Date.now();
+    const defaultAt = utcToWallTime(new Date(close + DEFAULT_DRAW_DELAY_MS).toISOString(), event.timezone);
+    form = html`<p>${t('selection.commit_intro')}</p>
+<p>${t('drawbeacon.commit_fixes', { seats: formatNumber(d.seats.free, locale) })}</p>
+${errorSummary(t, errors)}
+<form method="post" action="${base}/commit" novalidate>${csrf}
+${radioGroup(t, {
+  name: 'randomness',
+  label: t('drawbeacon.source'),
+  value: v.randomness ?? 'drand',
+  errors,
+  options: [
+    { value: 'drand', label: t('drawbeacon.source_drand') },
+    { value: 'unverified', label: t('drawbeacon.source_unverified') },
+  ],
+})}
+${textField(t, { name: 'draw_at', type: 'datetime-local', label: t('drawbeacon.draw_at'), hint: t('drawbeacon.draw_at_hint', { zone: event.timezone.replaceAll('_', ' ') }), value: v.draw_at ?? defaultAt, errors })}
+${textField(t, { name: 'publicRandomnessLabel', label: t('drawbeacon.unverified_label'), hint: t('drawbeacon.unverified_label_hint'), value: v.publicRandomnessLabel, errors, maxlength: 500 })}
+${group('preferred', 3)}${group('other', 1)}
+<div class="actions"><button type="submit" class="primary">${t('selection.commit')}</button></div></form>`;
+  } else if (draw.status === 'committed') {
+    const errors = d.errorForm === 'freeze' ? d.errors : new Map();
     form =
       d.intake === 'closed'
-        ? html`<p>${t('selection.freeze_intro', { seats: formatNumber(d.seats.free, locale) })}</p>
+        ? html`<p>${t('drawbeacon.freeze_intro', { seats: formatNumber(draw.committedSeats ?? d.seats.free, locale) })}</p>
 ${errorSummary(t, errors)}
 <form method="post" action="${base}/freeze" novalidate>${csrf}
-${group('preferred', 3)}${group('other', 1)}
 <div class="actions"><button type="submit" class="primary">${t('selection.freeze')}</button></div></form>`
         : html`<p class="notice">${t('selection.freeze_wait')}</p>`;
   } else if (draw.status === 'frozen') {
-    form = html`<p>${t('selection.draw_intro')}</p>
+    const errors = d.errorForm === 'draw' ? d.errors : new Map();
+    const r = draw.randomness;
+    form =
+      r?.kind === 'drand'
+        ? html`<p>${t('drawbeacon.runs_itself', { round: formatNumber(r.round, locale), at: when(r.at) })}</p>
+${errorSummary(t, errors)}
+<form method="post" action="${base}/draw" novalidate>${csrf}
+${textArea(t, { name: 'beacon', label: t('drawbeacon.paste'), hint: t('drawbeacon.paste_hint', { url: `https://api.drand.sh/${r.chain}/public/${r.round}` }), value: v.beacon, errors, required: true })}
+<div class="actions"><button type="submit" class="primary">${t('drawbeacon.run_with_round')}</button></div></form>`
+        : html`<p>${t('selection.draw_intro')}</p>
+${errorSummary(t, errors)}
 <form method="post" action="${base}/draw">${csrf}
 ${draw.publicRandomnessLabel
-  ? textField(t, { name: 'publicRandomnessValue', label: t('selection.randomness_value', { label: draw.publicRandomnessLabel }), errors: new Map(), required: true })
+  ? textField(t, { name: 'publicRandomnessValue', label: t('selection.randomness_value', { label: draw.publicRandomnessLabel }), errors, required: true })
   : ''}
 <div class="actions"><button type="submit" class="primary">${t('selection.run')}</button></div></form>`;
   }

@@ -1,6 +1,6 @@
 import { contentFor, type Event } from '../../../domain/event.ts';
 import { formatDateTime, formatNumber } from '../../../i18n/index.ts';
-import type { GroupSummary, PublicDrawState } from '../../../services/draw.ts';
+import type { Exclusions, GroupSummary, PublicDrawState } from '../../../services/draw.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { PageContext } from '../layout.ts';
 
@@ -20,6 +20,26 @@ ${drawn ? html`<th scope="col">${t('draw.selected')}</th><th scope="col">${t('dr
 <td>${n(g.entries)}</td><td>${n(g.people)}</td>${drawn ? html`<td>${n(g.selected)}</td><td>${n(g.seatsDrawn)}</td><td>${n(g.waitlist)}</td>` : ''}</tr>`)}</tbody></table></div>`;
 }
 
+function randomnessText(ctx: PageContext, event: Event, s: PublicDrawState): SafeHtml | string {
+  const { t, locale } = ctx;
+  const r = s.randomness;
+  if (r?.kind === 'drand') {
+    const at = formatDateTime(r.at, locale, event.timezone);
+    return html`${t('drawbeacon.round_value', { chain: r.chainName, round: String(r.round), at })} · <a href="https://api.drand.sh/${r.chain}/public/${r.round}">${t('drawbeacon.round_link')}</a>`;
+  }
+  if (r?.kind === 'unverified') return html`${t('drawbeacon.unverified', { label: r.label })} <span class="muted">${t('drawbeacon.unverified_note')}</span>`;
+  return s.publicRandomnessLabel ?? t('draw.randomness_none');
+}
+
+function exclusionTable(ctx: PageContext, x: Exclusions): SafeHtml {
+  const { t, locale } = ctx;
+  const rows = (['held', 'rejected', 'withdrawn', 'unverified', 'seated'] as const).map(
+    (k) => html`<tr><th scope="row">${t(`drawbeacon.exclusion_${k}`)}</th><td>${formatNumber(x[k], locale)}</td></tr>`,
+  );
+  return html`<div class="table-scroll" role="region" aria-labelledby="draw-excl-caption" tabindex="0"><table class="data" id="exclusions"><caption id="draw-excl-caption">${t('drawbeacon.exclusions')}</caption>
+<thead><tr><th scope="col">${t('drawbeacon.reason')}</th><th scope="col">${t('drawbeacon.count')}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
 /** The public page of the draw: the explanation in plain words, then every published value. */
 export function drawPage(ctx: PageContext, event: Event, s: PublicDrawState): SafeHtml {
   const { t, locale } = ctx;
@@ -37,7 +57,8 @@ ${s.status === 'none'
   : html`<dl class="details">
 <div><dt>${t('draw.commitment')}</dt><dd><code id="commitment">${s.commitment}</code></dd></div>
 <div><dt>${t('draw.committed_at')}</dt><dd><time datetime="${s.committedAt}">${when(s.committedAt!)}</time></dd></div>
-<div><dt>${t('draw.randomness')}</dt><dd>${s.publicRandomnessLabel ?? t('draw.randomness_none')}</dd></div>
+<div><dt>${t('draw.randomness')}</dt><dd id="randomness">${randomnessText(ctx, event, s)}</dd></div>
+${s.committedSeats !== undefined ? html`<div><dt>${t('draw.seats')}</dt><dd>${formatNumber(s.committedSeats, locale)} · ${t('drawbeacon.fixed_at_commit')}</dd></div>` : ''}
 </dl>`}
 <h3>${t('draw.step_freeze')}</h3>
 ${s.frozen
@@ -47,8 +68,12 @@ ${s.frozen
 <div><dt>${t('draw.entries')}</dt><dd id="entry-count">${formatNumber(s.frozen.entries, locale)}</dd></div>
 <div><dt>${t('draw.seats')}</dt><dd>${formatNumber(s.frozen.seats, locale)}</dd></div>
 </dl>
+${s.frozen.secret ? html`<dl class="details"><div><dt>${t('drawbeacon.secret_at_freeze')}</dt><dd><code id="frozen-secret">${s.frozen.secret}</code></dd></div></dl>` : ''}
 ${s.frozen.heldExcluded ? html`<p id="held-excluded">${t('review.held_excluded', { n: s.frozen.heldExcluded })}</p>` : ''}
-${groupTable(ctx, s.frozen.groups, !!s.drawn)}`
+${groupTable(ctx, s.frozen.groups, !!s.drawn)}
+${s.frozen.exclusions ? exclusionTable(ctx, s.frozen.exclusions) : ''}
+<p><a class="button" href="/e/${event.slug}/draw/entries.json" download>${t('drawbeacon.entry_list')}</a></p>
+<p class="hint">${t('drawbeacon.entry_list_hint')}</p>`
   : html`<p class="muted">${t('draw.not_frozen')}</p>`}
 <h3>${t('draw.step_draw')}</h3>
 ${s.drawn
@@ -62,7 +87,11 @@ ${s.drawn.publicRandomnessValue !== null ? html`<div><dt>${t('draw.randomness_va
 <div><dt>${t('draw.seed')}</dt><dd><code>${s.drawn.seed}</code></dd></div>
 </dl>
 <p><a class="button" href="/e/${event.slug}/draw/bundle.json" download>${t('draw.download')}</a></p>`
-  : html`<p class="muted">${t('draw.not_drawn')}</p>`}
+  : s.randomness?.kind === 'drand' && s.status === 'frozen'
+    ? s.randomness.overdue
+      ? html`<p class="notice" id="overdue"><strong>${t('drawbeacon.overdue', { at: when(s.randomness.at) })}</strong></p>`
+      : html`<p class="muted">${t('draw.not_drawn')} ${t('drawbeacon.waiting')}</p>`
+    : html`<p class="muted">${t('draw.not_drawn')}</p>`}
 </section>
 
 <section aria-labelledby="how-h"><h2 id="how-h">${t('draw.how_title')}</h2>
