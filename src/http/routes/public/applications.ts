@@ -21,7 +21,9 @@ import { findEventById } from '../../../db/repositories/events.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { applicationInputFromForm, formValues, formValuesFromApplication, type FormValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
-import { html } from '../../views/html.ts';
+import { html, type SafeHtml } from '../../views/html.ts';
+import { layout, type PageContext } from '../../views/layout.ts';
+import { cachePage, chooseEncoding, eventPageCache, SLOT_MARKS, stitchPage } from '../../event-page-cache.ts';
 import { formErrors, type FormErrors } from '../../views/form.ts';
 import { applicationForm } from '../../views/public/application-form.ts';
 import { eventPage, messagePage } from '../../views/public/event-page.ts';
@@ -42,7 +44,31 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
   const captchaView = captcha ? { challengeUrl: '/api/v1/captcha/challenge' } : null;
   const scripts = captcha ? ['/assets/altcha.js'] : [];
 
-  /** extra.formToken: the one-time token to keep (a re-render of a post); extra.notice: shown above the form. */
+  /** The event page with the form as HTML; extra.formToken: the one-time token to keep (a re-render of a post). */
+  function eventPageHtml(
+    ctx: PageContext,
+    event: Event,
+    values: FormValues,
+    errors: FormErrors,
+    extra: { formToken?: string; notice?: string } = {},
+  ): { title: string; body: SafeHtml; scripts: string[] } {
+    const c = contentFor(event, ctx.locale);
+    const state = intakeState(event, deps.clock.now());
+    const form = applicationForm(ctx, {
+      event,
+      values,
+      errors,
+      action: `/e/${event.slug}/apply`,
+      submitLabel: ctx.t('form.submit'),
+      consentText: c.consent,
+      captcha: captchaView,
+      formToken: extra.formToken ?? newToken(deps.random),
+    });
+    const body = extra.notice ? html`<p class="notice" role="alert" id="form-notice">${extra.notice}</p>${form}` : form;
+    return { title: c.title, body: eventPage(ctx, event, state, body), scripts: state === 'open' ? scripts : [] };
+  }
+
+  /** extra.notice: shown above the form. */
   function renderEvent(
     req: FastifyRequest,
     reply: FastifyReply,
@@ -53,25 +79,34 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
     extra: { formToken?: string; notice?: string } = {},
   ) {
     const ctx = pageContext(req, reply);
-    const c = contentFor(event, req.locale);
-    const state = intakeState(event, deps.clock.now());
-    const form = applicationForm(ctx, {
-      event,
-      values,
-      errors,
-      action: `/e/${event.slug}/apply`,
-      submitLabel: req.t('form.submit'),
-      consentText: c.consent,
-      captcha: captchaView,
-      formToken: extra.formToken ?? newToken(deps.random),
-    });
-    const body = extra.notice ? html`<p class="notice" role="alert" id="form-notice">${extra.notice}</p>${form}` : form;
-    return sendPage(reply, ctx, c.title, eventPage(ctx, event, state, body), { status, scripts: state === 'open' ? scripts : [] });
+    const page = eventPageHtml(ctx, event, values, errors, extra);
+    return sendPage(reply, ctx, page.title, page.body, { status, scripts: page.scripts });
   }
 
+  // The first visit of everyone in a rush: rendered once per (event version, language, intake state), each
+  // visitor's CSRF and form tokens stitched in (ADR 0012). Signed-in staff get the page rendered for them.
+  const pages = eventPageCache(deps.database);
   app.get<{ Params: { slug: string } }>('/e/:slug', async (req, reply) => {
-    const event = await requireEvent(deps.database.db, req.params.slug);
-    return renderEvent(req, reply, event, { locale: req.locale }, new Map());
+    if (req.user) {
+      const event = await requireEvent(deps.database.db, req.params.slug);
+      return renderEvent(req, reply, event, { locale: req.locale }, new Map());
+    }
+    const { event, page } = await pages.event(req.params.slug);
+    const { locale, t } = req;
+    const cached = await page({ locale, state: intakeState(event, deps.clock.now()) }, (ev) => {
+      const ctx: PageContext = { locale, t, url: `/e/${ev.slug}`, user: null, csrfToken: SLOT_MARKS.csrf };
+      const p = eventPageHtml(ctx, ev, { locale }, new Map(), { formToken: SLOT_MARKS.formToken });
+      return cachePage(layout(ctx, p.title, p.body, { scripts: p.scripts }), p.scripts);
+    });
+    const encoding = chooseEncoding(req.headers['accept-encoding']);
+    const body = stitchPage(cached, { csrf: reply.generateCsrf(), formToken: newToken(deps.random) }, encoding);
+    if (encoding !== 'identity') reply.header('Content-Encoding', encoding);
+    return reply
+      .code(200)
+      .header('Cache-Control', 'no-store')
+      .header('Vary', 'Accept-Language, Cookie, Accept-Encoding')
+      .type('text/html; charset=utf-8')
+      .send(body);
   });
 
   const limits = applyLimits(app, deps.config.rateLimits);
