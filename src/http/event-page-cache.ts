@@ -131,11 +131,18 @@ export function eventPageCache(database: Database) {
   // Compiled once: per request only the parameter changes (issue 12: no SQL compiled per request on hot paths).
   const template = database.db.selectFrom('events').select(['id', 'version', 'status']).where('slug', '=', '').compile();
   const versionQuery = (slug: string): CompiledQuery => ({ ...template, parameters: [slug] });
+  type VersionRow = { id: string; version: number; status: string };
+  // SQLite: Kysely's driver prepares every statement anew; this one is prepared once and run while holding
+  // Kysely's connection, so it never reads inside another request's open transaction.
+  const sqlite = database.sqlite;
+  const statement = sqlite?.prepare(template.sql);
+  const readVersion = statement
+    ? (slug: string) => database.db.connection().execute(async () => statement.get(slug) as VersionRow | undefined)
+    : async (slug: string) => (await database.db.executeQuery<VersionRow>(versionQuery(slug))).rows[0];
   const entries = new Map<string, EventEntry>();
 
   async function current(slug: string): Promise<{ entry: EventEntry; version: number } | null> {
-    const { rows } = await database.db.executeQuery<{ id: string; version: number; status: string }>(versionQuery(slug));
-    const row = rows[0];
+    const row = await readVersion(slug);
     if (!row || row.status === 'draft') {
       entries.delete(slug);
       return null;
