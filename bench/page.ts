@@ -121,7 +121,7 @@ async function startAdmit() {
     ADMIT_PROFILE_DIR: join(dataDir, 'prof'),
   };
   const args = has('cpu-prof') ? ['--import', 'tsx', '--import', './bench/profile-hook.ts', 'src/server.ts'] : ['--import', 'tsx', 'src/server.ts'];
-  const child = await startChild(args, env, /Admit is running/);
+  const child = await startChild(args, env, /Admit is running/, 120_000);
   return {
     child,
     url: `http://127.0.0.1:${port}`,

@@ -144,7 +144,7 @@ async function rush(dialect: 'sqlite' | 'postgres') {
     ADMIT_SECRET: 'bench-secret-0123456789abcdef0123456789',
     LOG_LEVEL: 'warn',
     DATABASE_URL: databaseUrl,
-  }, /Admit is running/);
+  }, /Admit is running/, 120_000);
   const base = `http://127.0.0.1:${port}`;
   let best: Step | null = null;
   try {
