@@ -42,6 +42,29 @@ export function parseDeliveryStatus(text: string): DsnRecipient[] {
 /** Permanent failure (RFC 3464 Action: failed with a 5.x.x status): the address will not work again. */
 export const isHardBounce = (r: DsnRecipient): boolean => r.action === 'failed' && /^5\.\d{1,3}\.\d{1,3}$/.test(r.status);
 
+/**
+ * The message/delivery-status parts of a multipart/report. mailparser reads the envelope headers, but folds that
+ * part into the text body, so the parts are split here by the boundary it found (base64 parts decoded).
+ */
+export async function deliveryStatusParts(raw: Buffer): Promise<string[]> {
+  const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  const ct = parsed.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+  const boundary = ct?.params?.boundary;
+  if (!ct?.value || !/^multipart\/report$/i.test(ct.value) || !boundary) return [];
+  const text = raw.toString('latin1');
+  const out: string[] = [];
+  for (const part of text.split(`--${boundary}`).slice(1)) {
+    const split = part.search(/\r?\n\r?\n/);
+    if (split < 0) continue;
+    const head = part.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
+    if (!/^content-type:\s*message\/(global-)?delivery-status/im.test(head)) continue;
+    let body = part.slice(split).replace(/^\r?\n\r?\n/, '');
+    if (/^content-transfer-encoding:\s*base64/im.test(head)) body = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('latin1');
+    out.push(body);
+  }
+  return out;
+}
+
 export interface BounceOutcome {
   /** The outbox row named by the VERP address, if any. */
   rowId: string | null;
@@ -56,9 +79,7 @@ export interface BounceOutcome {
  */
 export async function handleBounce(db: Queryable, clock: Clock, envelopeTo: readonly string[], raw: Buffer): Promise<BounceOutcome> {
   const rowId = envelopeTo.map(rowOfVerpAddress).find((x): x is string => !!x) ?? null;
-  const parsed = await simpleParser(raw);
-  const reports = parsed.attachments.filter((a) => /^message\/(global-)?delivery-status$/i.test(a.contentType));
-  const recipients = reports.flatMap((a) => parseDeliveryStatus(a.content.toString('utf8')));
+  const recipients = (await deliveryStatusParts(raw)).flatMap(parseDeliveryStatus);
   const hard = recipients.filter(isHardBounce);
   if (!hard.length) return { rowId, suppressed: [] };
   const row = rowId ? await db.selectFrom('outbox').select(['id', 'to_address']).where('id', '=', rowId).executeTakeFirst() : undefined;

@@ -1,6 +1,8 @@
 import type { Event } from '../../../domain/event.ts';
 import { formatDateTime, formatNumber } from '../../../i18n/index.ts';
-import type { MessageLogEntry, UnreachableParty } from '../../../services/messages.ts';
+import type { Locale } from '../../../domain/locales.ts';
+import type { Translator } from '../../../i18n/index.ts';
+import type { ApplicationMail, MessageLogEntry, UnreachableParty } from '../../../services/messages.ts';
 import { csrfField } from '../form.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { PageContext } from '../layout.ts';
@@ -52,4 +54,16 @@ ${unreachable.length
   : html`<p>${t('messages.unreachable_none')}</p>`}
 </section>
 </article>`;
+}
+
+/** The mails of one application (its detail page): what, when, and whether it arrived, bounced or was not sent. */
+export function applicationMailsView(t: Translator, locale: Locale, event: Event, mails: readonly ApplicationMail[]): SafeHtml {
+  const state = (m: ApplicationMail) => t(`messages.mail_state.${m.bouncedAt ? 'bounced' : m.status}`);
+  return html`<section class="application-mails" aria-labelledby="app-mail-h"><h2 id="app-mail-h">${t('messages.app_mail_title')}</h2>
+${mails.length
+  ? html`<div class="table-scroll"><table><caption class="visually-hidden">${t('messages.app_mail_title')}</caption>
+<thead><tr><th scope="col">${t('messages.app_mail_when')}</th><th scope="col">${t('messages.app_mail_kind')}</th><th scope="col">${t('messages.app_mail_state')}</th></tr></thead>
+<tbody>${mails.map((m) => html`<tr><td>${formatDateTime(m.sentAt ?? m.createdAt, locale, event.timezone)}</td><td><code>${m.kind}</code></td><td>${state(m)}</td></tr>`)}</tbody></table></div>`
+  : html`<p>${t('messages.app_mail_none')}</p>`}
+</section>`;
 }
