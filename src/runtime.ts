@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { connectDatabase, migrateToLatest, type Database } from './db/connect.ts';
 import { fileTransport, type MailSender, OutboxSender, smtpTransport } from './mail/sender.ts';
 import { SenderThread } from './mail/sender-thread.ts';
+import { ticketPdfResolver } from './services/ticket-pdf.ts';
 import { mailDir } from './mail/files.ts';
 import { ensurePrivateDir } from './platform/private-files.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
@@ -53,12 +54,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Mail goes out from a thread of its own (ADR 0004) unless a test drives time with its own clock.
   const sender: MailSender =
     config.mailThread !== false && !opts.clock
-      ? new SenderThread({ options: database.options, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, dataDir: config.dataDir, instanceId, onError: (m, id) => logMailError(m, id) })
+      ? new SenderThread({ options: database.options, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, dataDir: config.dataDir, instanceId, secret: config.secret, onError: (m, id) => logMailError(m, id) })
       : new OutboxSender({
           db: database.db,
           clock,
           transport: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : fileTransport(mailDir(config.dataDir), config.mailFrom),
           instanceId,
+          prepare: ticketPdfResolver(database.db, config.secret, clock),
           onError: (err, row) => logMailError(String((err as Error)?.message ?? err), row?.id ?? null),
         });
   // Group commit (ADR 0004): one queue per database in this process, configured before anything serves.

@@ -24,12 +24,13 @@ export const CAPABILITY_PARAMS = {
   'offer.reminder': ['url'],
   'offer.extended': ['url'],
   'user.password_reset': ['url'],
+  'ticket.guest': ['ticketUrl'],
 } as const satisfies { [N in MailTemplateName]: readonly (keyof MailTemplateParams<N>)[] };
 
 export const REDACTED = '[redacted]';
 
-/** Tokens are 160 bits in base64url (27 characters); anything ≥ 16 after /a/, /setup/ or /password-reset/ is treated as one. */
-const CAPABILITY_IN_TEXT = /(\/(?:a|setup|password-reset)\/)[A-Za-z0-9_-]{16,}/g;
+/** Tokens are 160 bits in base64url (27 characters); anything ≥ 16 after /a/, /t/ (a guest's ticket), /setup/ or /password-reset/ is treated as one. */
+const CAPABILITY_IN_TEXT = /(\/(?:a|t|setup|password-reset)\/)[A-Za-z0-9_-]{16,}/g;
 
 /** A text (a rendered body, a link) with every capability token replaced by the marker; the rest of the URL stays. */
 export function redactCapabilityText(text: string): string {

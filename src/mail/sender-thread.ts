@@ -12,6 +12,8 @@ export interface SenderThreadOptions {
   mailFrom: string;
   dataDir: string;
   instanceId: string;
+  /** For the PDF tickets rendered at send time (their QR codes derive from it). */
+  secret: string;
   onError?(message: string, rowId: string | null): void;
 }
 

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { connectDatabase, type ConnectOptions } from '../db/connect.ts';
 import { systemClock } from '../platform/clock.ts';
 import { mailDir } from './files.ts';
+import { ticketPdfResolver } from '../services/ticket-pdf.ts';
 import { fileTransport, OutboxSender, smtpTransport } from './sender.ts';
 import type { FromSender, ToSender } from './sender-thread.ts';
 
@@ -10,7 +11,7 @@ import type { FromSender, ToSender } from './sender-thread.ts';
  * OutboxSender as in-process (leases, SKIP LOCKED, backoff), so composing MIME, writing .eml files or talking
  * SMTP and marking rows never takes time from the event loop that serves applicants.
  */
-const data = workerData as { options: ConnectOptions; smtpUrl: string | null; mailFrom: string; dataDir: string; instanceId: string };
+const data = workerData as { options: ConnectOptions; smtpUrl: string | null; mailFrom: string; dataDir: string; instanceId: string; secret: string };
 const port = parentPort!;
 const post = (m: FromSender) => port.postMessage(m);
 
@@ -21,6 +22,7 @@ const sender = new OutboxSender({
   clock: systemClock,
   transport,
   instanceId: data.instanceId,
+  prepare: ticketPdfResolver(database.db, data.secret, systemClock),
   onError: (err, row) => post({ type: 'error', message: String((err as Error)?.message ?? err), rowId: row?.id ?? null }),
 });
 
