@@ -6,7 +6,7 @@ import type { Config } from './config.ts';
 import { connectDatabase, migrateToLatest, type Database } from './db/connect.ts';
 import { fileTransport, type MailSender, OutboxSender, smtpTransport } from './mail/sender.ts';
 import { SenderThread } from './mail/sender-thread.ts';
-import { ticketPdfResolver } from './services/ticket-pdf.ts';
+import { prepareOutgoingMail } from './services/prepare-mail.ts';
 import { mailDir } from './mail/files.ts';
 import { ensurePrivateDir } from './platform/private-files.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
@@ -60,7 +60,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           clock,
           transport: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : fileTransport(mailDir(config.dataDir), config.mailFrom),
           instanceId,
-          prepare: ticketPdfResolver(database.db, config.secret, clock),
+          prepare: prepareOutgoingMail(database.db, config.secret, clock),
           onError: (err, row) => logMailError(String((err as Error)?.message ?? err), row?.id ?? null),
         });
   // Group commit (ADR 0004): one queue per database in this process, configured before anything serves.

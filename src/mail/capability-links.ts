@@ -25,6 +25,8 @@ export const CAPABILITY_PARAMS = {
   'offer.extended': ['url'],
   'user.password_reset': ['url'],
   'ticket.guest': ['ticketUrl'],
+  'event.reminder': ['ticketsUrl', 'calendarUrl'],
+  'event.thanks': [],
 } as const satisfies { [N in MailTemplateName]: readonly (keyof MailTemplateParams<N>)[] };
 
 export const REDACTED = '[redacted]';

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { connectDatabase, type ConnectOptions } from '../db/connect.ts';
 import { systemClock } from '../platform/clock.ts';
 import { mailDir } from './files.ts';
-import { ticketPdfResolver } from '../services/ticket-pdf.ts';
+import { prepareOutgoingMail } from '../services/prepare-mail.ts';
 import { fileTransport, OutboxSender, smtpTransport } from './sender.ts';
 import type { FromSender, ToSender } from './sender-thread.ts';
 
@@ -22,7 +22,7 @@ const sender = new OutboxSender({
   clock: systemClock,
   transport,
   instanceId: data.instanceId,
-  prepare: ticketPdfResolver(database.db, data.secret, systemClock),
+  prepare: prepareOutgoingMail(database.db, data.secret, systemClock),
   onError: (err, row) => post({ type: 'error', message: String((err as Error)?.message ?? err), rowId: row?.id ?? null }),
 });
 

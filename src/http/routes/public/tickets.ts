@@ -105,6 +105,23 @@ export default async function publicTicketRoutes(app: FastifyInstance, opts: { d
     return sendPdf(reply, pdf, 'ticket.pdf');
   });
 
+  /** A guest's calendar entry (the reminder links it), once revealed. */
+  app.get<{ Params: { token: string } }>('/t/:token/event.ics', async (req, reply) => {
+    const guest = await findGuestTicket(deps, req.params.token);
+    guestLocale(req, reply, guest.locale);
+    const event = guest.event;
+    const ics = event.revealedAt
+      ? eventIcs(event, req.locale, contentFor(event, req.locale).title, deps.clock.now().toISOString(), deps.config.publicUrl, await calendarSequence(deps.database.db, event.id))
+      : null;
+    if (!ics) throw new AppError('not_found');
+    return reply
+      .header('Cache-Control', 'no-store')
+      .header('Referrer-Policy', 'no-referrer')
+      .header('Content-Disposition', 'attachment; filename="event.ics"')
+      .type(ICS_CONTENT_TYPE)
+      .send(ics);
+  });
+
   /** "Add to calendar": the same entry the reveal mailed (UID, current SEQUENCE), for a confirmed party once revealed. */
   app.get<{ Params: { token: string } }>('/a/:token/event.ics', async (req, reply) => {
     const application = await findApplicationByToken(deps, req.params.token);
