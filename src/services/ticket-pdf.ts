@@ -8,7 +8,6 @@ import { findEventById } from '../db/repositories/events.ts';
 import { t } from '../i18n/index.ts';
 import { formatEventDetails } from '../mail/after-draw-mails.ts';
 import type { Attachment } from '../mail/outbox.ts';
-import { renderTicketPdf } from '../tickets/pdf.ts';
 import { ticketsForApplication } from './tickets.ts';
 
 export const TICKET_PDF_TYPE = 'application/pdf';
@@ -30,6 +29,8 @@ export async function ticketPdf(db: Queryable, secret: string, o: { applicationI
   if (!tickets.length) return null;
   const title = contentFor(event, locale).title;
   const d = formatEventDetails(event, locale);
+  // Loaded on first use: pdfkit and fontkit are heavy, and the sender thread starts faster without them.
+  const { renderTicketPdf } = await import('../tickets/pdf.ts');
   return renderTicketPdf({
     locale,
     eventTitle: title,

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { inflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
@@ -8,7 +10,7 @@ import QRCode from 'qrcode';
  * once revealed (nothing before), the QR code and the typeable door code. Pure: labels and texts come in
  * already localized, the QR text comes from services/tickets.ts (never built here).
  *
- * Fonts: Noto Sans from @fontsource (WOFF, which pdfkit's fontkit reads) for Latin, Arabic and Hebrew; pdfkit
+ * Fonts: Noto Sans from @fontsource (WOFF, unpacked once by woffToSfnt) for Latin, Arabic and Hebrew; pdfkit
  * embeds only the glyphs used. Each text is split into runs by script and every run gets the font that covers
  * it. fontkit shapes Arabic (joining forms) and orders the letters of a right-to-left word; pdfkit has no Unicode
  * bidi algorithm, so visualTokens() does a simplified one per line (see ADR 0014).
@@ -24,6 +26,49 @@ const FONTS = {
   hebrew: fontFile('noto-sans-hebrew', 'noto-sans-hebrew-hebrew-400-normal.woff'),
 } as const;
 type FontName = keyof typeof FONTS;
+
+/**
+ * WOFF 1.0 → plain SFNT (TrueType/OpenType), once per process. fontkit reads WOFF, but inflates its tables with a
+ * pure-JS inflater for every document (measured: seconds per PDF for the Arabic font on a loaded machine); node's
+ * zlib once at first use, then fontkit gets the uncompressed font, which it parses lazily.
+ */
+export function woffToSfnt(woff: Buffer): Buffer {
+  if (woff.toString('latin1', 0, 4) !== 'wOFF') throw new Error('not a WOFF 1.0 font');
+  const flavor = woff.readUInt32BE(4);
+  const numTables = woff.readUInt16BE(12);
+  const tables = Array.from({ length: numTables }, (_, i) => {
+    const at = 44 + i * 20;
+    const offset = woff.readUInt32BE(at + 4);
+    const compLength = woff.readUInt32BE(at + 8);
+    const origLength = woff.readUInt32BE(at + 12);
+    const raw = woff.subarray(offset, offset + compLength);
+    return { tag: woff.readUInt32BE(at), checksum: woff.readUInt32BE(at + 16), data: compLength < origLength ? inflateSync(raw) : raw };
+  });
+  const entrySelector = Math.floor(Math.log2(numTables));
+  const searchRange = 2 ** entrySelector * 16;
+  const head = Buffer.alloc(12 + 16 * numTables);
+  head.writeUInt32BE(flavor, 0);
+  head.writeUInt16BE(numTables, 4);
+  head.writeUInt16BE(searchRange, 6);
+  head.writeUInt16BE(entrySelector, 8);
+  head.writeUInt16BE(numTables * 16 - searchRange, 10);
+  const parts: Buffer[] = [head];
+  let offset = head.length;
+  tables.forEach((t, i) => {
+    head.writeUInt32BE(t.tag, 12 + i * 16);
+    head.writeUInt32BE(t.checksum, 16 + i * 16);
+    head.writeUInt32BE(offset, 20 + i * 16);
+    head.writeUInt32BE(t.data.length, 24 + i * 16);
+    const pad = (4 - (t.data.length % 4)) % 4;
+    parts.push(t.data, Buffer.alloc(pad));
+    offset += t.data.length + pad;
+  });
+  return Buffer.concat(parts);
+}
+
+let fontData: Record<FontName, Buffer> | null = null;
+const fonts = (): Record<FontName, Buffer> =>
+  (fontData ??= Object.fromEntries(Object.entries(FONTS).map(([k, file]) => [k, woffToSfnt(readFileSync(file))])) as Record<FontName, Buffer>);
 
 export interface TicketPdfPage {
   holderName: string;
@@ -151,7 +196,7 @@ export async function renderTicketPdf(input: TicketPdfInput): Promise<Buffer> {
     lang: input.locale,
     info: { Title: input.title, Creator: 'Admit', Producer: 'Admit', CreationDate: input.createdAt, ModDate: input.createdAt },
   });
-  for (const [name, file] of Object.entries(FONTS)) doc.registerFont(name, file);
+  for (const [name, data] of Object.entries(fonts())) doc.registerFont(name, data);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
