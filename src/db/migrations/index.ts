@@ -14,6 +14,7 @@ import * as m013 from './013-event-home.ts';
 import * as m011 from './011-review.ts';
 import * as m012 from './012-editor-deadlines-door-codes.ts';
 import * as m015 from './015-security.ts';
+import * as m022 from './022-door-devices.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -40,4 +41,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['013-event-home', m013],
   ['014-applicant', m014],
   ['015-security', m015],
+  ['022-door-devices', m022],
 ];
