@@ -50,7 +50,7 @@ export default async function assetRoutes(app: FastifyInstance) {
         '<path d="M9 23 16 8l7 15M11.8 18h8.4" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>',
     ),
   });
-  for (const extra of ['checkin.js', 'altcha-keep.js', 'event-editor.js']) {
+  for (const extra of ['checkin.js', 'altcha-keep.js', 'event-editor.js', 'door-board.js']) {
     try {
       assets.set(extra, { type: 'text/javascript; charset=utf-8', body: readFileSync(join(here, '../assets', extra)) });
     } catch {
