@@ -331,15 +331,22 @@ function start() {
     return verdict(r.ticketId ? 'not_valid' : 'unknown', r.holderName ?? '');
   }
 
+  /** The admission, the queued scan and the counter are written in ONE IndexedDB transaction: all or nothing. */
   async function admitOffline(ticketId, code) {
     const scan = { scan: newScanId(), at: new Date().toISOString(), offline: true, ticketId, ...(code ? { code } : { ticket: ticketId }) };
-    const tx = db.transaction('queue', 'readwrite');
+    let t = tickets.get(ticketId);
+    if (!t) {
+      t = { id: ticketId, h: '', p: ticketId, pos: 0, size: 1, s: 1 };
+      indexTicket(t);
+    }
+    t.s = 1;
+    meta.mine = (meta.mine ?? 0) + 1;
+    const tx = db.transaction(['queue', 'tickets', 'meta'], 'readwrite');
     tx.objectStore('queue').put(scan);
+    tx.objectStore('tickets').put(t);
+    tx.objectStore('meta').put(meta, 'event');
     await done(tx);
     queue.push(scan);
-    const t = await markIn(ticketId);
-    meta.mine = (meta.mine ?? 0) + 1;
-    await saveMeta();
     const v = verdict('admitted', describe(t), true);
     v.queued = true;
     return v;
