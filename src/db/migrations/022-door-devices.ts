@@ -50,9 +50,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('door_scans_ticket').on('door_scans').column('ticket_id').execute();
   // The device's delta sync asks for tickets changed since its cursor.
   await db.schema.createIndex('tickets_event_checked_in').on('tickets').columns(['event_id', 'checked_in_at']).execute();
+  await db.schema.createIndex('tickets_event_created').on('tickets').columns(['event_id', 'created_at']).execute();
+  await db.schema.createIndex('tickets_event_voided').on('tickets').columns(['event_id', 'voided_at']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('tickets_event_voided').execute();
+  await db.schema.dropIndex('tickets_event_created').execute();
   await db.schema.dropIndex('tickets_event_checked_in').execute();
   await db.schema.dropTable('door_scans').execute();
   await db.schema.dropTable('door_devices').execute();

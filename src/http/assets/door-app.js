@@ -6,6 +6,8 @@
 import { doorCodeHash, fromBase64url, parseDoorCode, parseSigned } from '/door/door-code.js';
 
 const DB_NAME = 'admit-door';
+/** The full list is stored in chunks (a few large records write far faster than 50,000 small ones). */
+const CHUNK = 5000;
 const SYNC_EVERY_MS = 3000;
 /** "Last synced" turns into a warning after this long. */
 const STALE_MS = 5 * 60_000;
@@ -20,6 +22,8 @@ function openDb() {
     req.onupgradeneeded = () => {
       const db = req.result;
       db.createObjectStore('meta');
+      // chunks: the last full list as arrays of tuples; tickets: every ticket changed since (deltas, admissions).
+      db.createObjectStore('chunks');
       db.createObjectStore('tickets', { keyPath: 'id' });
       db.createObjectStore('queue', { keyPath: 'scan' });
     };
@@ -84,6 +88,12 @@ function start() {
     m.hidden = !text;
   }
 
+  function fromRow([id, h, p, pos, size, s, n]) {
+    const t = { id, h, p, pos, size, s };
+    if (n !== undefined) t.n = n;
+    return t;
+  }
+
   function indexTicket(t) {
     const old = tickets.get(t.id);
     if (old && old.h) byHash.delete(old.h);
@@ -101,12 +111,14 @@ function start() {
 
   async function load() {
     db = await openDb();
-    const tx = db.transaction(['meta', 'tickets', 'queue']);
+    const tx = db.transaction(['meta', 'chunks', 'tickets', 'queue']);
     device = await request(tx.objectStore('meta').get('device'));
     meta = (await request(tx.objectStore('meta').get('event'))) ?? {};
-    const all = await request(tx.objectStore('tickets').getAll());
+    const chunks = await request(tx.objectStore('chunks').getAll());
+    const changed = await request(tx.objectStore('tickets').getAll());
     queue = await request(tx.objectStore('queue').getAll());
-    for (const t of all) indexTicket(t);
+    for (const chunk of chunks) for (const row of chunk) indexTicket(fromRow(row));
+    for (const t of changed) indexTicket(t);
     if (meta.publicKey) key = await importKey(meta.publicKey);
   }
 
@@ -210,22 +222,25 @@ function start() {
 
   async function apply(list) {
     const pending = new Set(queue.map((q) => q.ticketId).filter(Boolean));
-    const tx = db.transaction(['tickets', 'meta'], 'readwrite');
+    const tx = db.transaction(['chunks', 'tickets', 'meta'], 'readwrite');
     const store = tx.objectStore('tickets');
     if (list.full) {
       store.clear();
+      tx.objectStore('chunks').clear();
       tickets.clear();
       byHash.clear();
       parties.clear();
     }
-    for (const [id, h, p, pos, size, s, n] of list.tickets) {
+    const rows = [];
+    for (const row of list.tickets) {
       // A queued admission not yet sent stays "in" here until the server has it (unless the party was revoked).
-      const state = pending.has(id) && s === 0 ? 1 : s;
-      const t = { id, h, p, pos, size, s: state };
-      if (n !== undefined) t.n = n;
+      if (pending.has(row[0]) && row[5] === 0) row[5] = 1;
+      const t = fromRow(row);
       indexTicket(t);
-      store.put(t);
+      if (list.full) rows.push(row);
+      else store.put(t);
     }
+    for (let i = 0; i < rows.length; i += CHUNK) tx.objectStore('chunks').put(rows.slice(i, i + CHUNK), i / CHUNK);
     meta = {
       ...meta,
       eventId: list.event.id,
