@@ -189,7 +189,7 @@ export function eventFormBody(o: EventFormPage): SafeHtml {
   const action = o.event ? `/admin/events/${o.event.id}/edit` : '/admin/events/new';
   const title = o.event ? t('admin.editor.title_edit') : t('admin.editor.title_new');
   const slots = slotCount(v);
-  return html`<div class="editor"><p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a>${o.event ? html` · ${contentFor(o.event, o.locale).title}` : ''}</p>
+  return html`<div class="editor"><p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a>${o.event ? html` · <a href="/admin/events/${o.event.id}">${contentFor(o.event, o.locale).title}</a>` : ''}</p>
 <h1>${title}</h1>
 ${o.saved ? html`<p class="notice success" role="status">${t('admin.editor.saved')}</p>` : ''}
 ${summary(t, errors, slots)}
