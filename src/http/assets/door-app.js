@@ -356,7 +356,9 @@ function start() {
     }
     t.s = 1;
     meta.mine = (meta.mine ?? 0) + 1;
-    const tx = db.transaction(['queue', 'tickets', 'meta'], 'readwrite');
+    // 'relaxed': committed once the data is handed to the OS (survives a crashed tab, not a power cut) — an
+    // fsync per guest would put the phone's disk in the queue at the door.
+    const tx = db.transaction(['queue', 'tickets', 'meta'], 'readwrite', { durability: 'relaxed' });
     tx.objectStore('queue').put(scan);
     tx.objectStore('tickets').put(t);
     tx.objectStore('meta').put(meta, 'event');
