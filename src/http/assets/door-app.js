@@ -119,6 +119,7 @@ function start() {
     queue = await request(tx.objectStore('queue').getAll());
     for (const chunk of chunks) for (const row of chunk) indexTicket(fromRow(row));
     for (const t of changed) indexTicket(t);
+    recount();
     if (meta.publicKey) key = await importKey(meta.publicKey);
   }
 
@@ -190,8 +191,9 @@ function start() {
         tx.objectStore('queue').delete(r.scan);
         // What the server decided about an offline admission is the truth from now on.
         const t = r.ticketId && tickets.get(r.ticketId);
-        if (t && r.outcome !== 'refused' && t.s !== 1) {
+        if (t && r.outcome !== 'refused' && t.s === 0) {
           t.s = 1;
+          counts.arrived++;
           tx.objectStore('tickets').put(t);
         }
       }
@@ -255,6 +257,7 @@ function start() {
     tx.objectStore('meta').put(meta, 'event');
     await done(tx);
     if (!key) key = await importKey(meta.publicKey);
+    recount();
     renderCounts();
   }
 
@@ -317,9 +320,11 @@ function start() {
   async function markIn(ticketId) {
     let t = tickets.get(ticketId);
     if (!t) {
-      t = { id: ticketId, h: '', p: ticketId, pos: 0, size: 1, s: 1 };
+      t = { id: ticketId, h: '', p: ticketId, pos: 0, size: 1, s: 0 };
       indexTicket(t);
+      counts.expected++;
     }
+    if (t.s === 0) counts.arrived++;
     t.s = 1;
     const tx = db.transaction('tickets', 'readwrite');
     tx.objectStore('tickets').put(t);
@@ -351,12 +356,16 @@ function start() {
     const scan = { scan: newScanId(), at: new Date().toISOString(), offline: true, ticketId, ...(code ? { code } : { ticket: ticketId }) };
     let t = tickets.get(ticketId);
     if (!t) {
-      t = { id: ticketId, h: '', p: ticketId, pos: 0, size: 1, s: 1 };
+      t = { id: ticketId, h: '', p: ticketId, pos: 0, size: 1, s: 0 };
       indexTicket(t);
+      counts.expected++;
     }
+    if (t.s === 0) counts.arrived++;
     t.s = 1;
     meta.mine = (meta.mine ?? 0) + 1;
-    const tx = db.transaction(['queue', 'tickets', 'meta'], 'readwrite');
+    // 'relaxed': committed once the data is handed to the OS (survives a crashed tab, not a power cut) — an
+    // fsync per guest would put the phone's disk in the queue at the door.
+    const tx = db.transaction(['queue', 'tickets', 'meta'], 'readwrite', { durability: 'relaxed' });
     tx.objectStore('queue').put(scan);
     tx.objectStore('tickets').put(t);
     tx.objectStore('meta').put(meta, 'event');
@@ -407,15 +416,20 @@ function start() {
   }
 
   // ---- status line ----
-  function renderCounts() {
-    let expected = 0;
-    let arrived = 0;
+  // Counted once per sync (a walk over the whole list), then kept up to date per admission: a verdict never walks 50,000 tickets.
+  const counts = { expected: 0, arrived: 0 };
+  function recount() {
+    counts.expected = 0;
+    counts.arrived = 0;
     for (const t of tickets.values()) {
-      if (t.s !== 2) expected++;
-      if (t.s === 1) arrived++;
+      if (t.s !== 2) counts.expected++;
+      if (t.s === 1) counts.arrived++;
     }
-    $('door-arrived').textContent = arrived.toLocaleString(locale);
-    $('door-expected').textContent = expected.toLocaleString(locale);
+  }
+
+  function renderCounts() {
+    $('door-arrived').textContent = counts.arrived.toLocaleString(locale);
+    $('door-expected').textContent = counts.expected.toLocaleString(locale);
     $('door-mine').textContent = (meta.mine ?? 0).toLocaleString(locale);
   }
 
