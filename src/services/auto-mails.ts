@@ -11,6 +11,7 @@ import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
 import { nextId } from './ids.ts';
 import { insertBatched } from './offers.ts';
+import { ticketPdfAttachment } from './ticket-pdf.ts';
 
 /**
  * Automatic mails an organizer switches on per event (issue 13 part 2, ADR 0014): a reminder some hours before the
@@ -178,7 +179,14 @@ async function mailEvent(trx: Queryable, deps: Deps, event: Event, kind: AutoMai
       calendarUrl = event.revealedAt ? `${deps.config.publicUrl}/a/${token}/event.ics` : null;
     }
     const details = formatEventDetails(event, g.locale);
-    mails.push(outboxRow({ ...base, template: { name: 'event.reminder', locale: g.locale, params: { name: g.name, eventTitle: title, details, ticketsUrl, calendarUrl, unsubscribeUrl } } }));
+    mails.push(
+      outboxRow({
+        ...base,
+        template: { name: 'event.reminder', locale: g.locale, params: { name: g.name, eventTitle: title, details, ticketsUrl, calendarUrl, unsubscribeUrl } },
+        // The ticket once more, as a PDF rendered when the reminder is sent: the guest's own, or the party's.
+        attachments: [ticketPdfAttachment({ applicationId: g.applicationId, ticketId: g.guestTicket, locale: g.locale })],
+      }),
+    );
   }
   await insertBatched(trx, 'application_links', appLinks);
   await insertBatched(trx, 'ticket_links', ticketLinks);

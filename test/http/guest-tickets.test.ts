@@ -13,6 +13,8 @@ import { qrCodesInPdf } from '../helpers/pdf.ts';
 import { linkIn, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
+const MAIL_WAIT_MS = 240_000;
+
 /** The mail's PDF attachments as the recipient's mail program sees them. */
 async function pdfsIn(raw: Buffer): Promise<Buffer[]> {
   const parsed = await simpleParser(raw);
@@ -56,15 +58,19 @@ for (const dialect of dialects()) {
       const tickets = await ticketsForApplication(server.db.db, server.config.secret, p.id);
       assert.equal(tickets.length, 3);
 
-      // The guest's own mail with their own one-page PDF.
-      const guestMail = await sink.waitFor((m) => m.to.includes(`charles-${dialect}@example.org`));
+      // The guest's own mail with their own one-page PDF. The sender thread starts, loads pdfkit and renders the
+      // PDFs: on a loaded machine that takes a while, so wait for the mail, generously.
+      const guestMail = await sink.waitFor((m) => m.to.includes(`charles-${dialect}@example.org`), MAIL_WAIT_MS).catch(async (err) => {
+        const rows = await server.db.db.selectFrom('outbox').select(['kind', 'status', 'attempts', 'last_error']).execute();
+        throw new Error(`${(err as Error).message}; outbox: ${JSON.stringify(rows)}`);
+      });
       assert.match(guestMail.subject, /Your ticket for/);
       const [guestPdf, ...more] = await pdfsIn(guestMail.raw);
       assert.equal(more.length, 0);
       assert.deepEqual(await qrCodesInPdf(guestPdf), [tickets[1].token]);
 
       // The applicant's mail carries every ticket of the party.
-      const partyMail = await sink.waitFor((m) => m.to.includes(`ada-${dialect}@example.com`) && /confirmed/i.test(m.subject));
+      const partyMail = await sink.waitFor((m) => m.to.includes(`ada-${dialect}@example.com`) && /confirmed/i.test(m.subject), MAIL_WAIT_MS);
       const [partyPdf] = await pdfsIn(partyMail.raw);
       assert.deepEqual(await qrCodesInPdf(partyPdf), tickets.map((tk) => tk.token));
       assert.equal((await sink.messages.filter((m) => m.to.includes(`mary-${dialect}@example.org`))).length, 0);

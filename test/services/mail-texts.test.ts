@@ -95,6 +95,9 @@ forEachDialect('mail texts and automatic mails', (ctx) => {
     assert.match(guest.text, /Hallo Max,/);
     assert.match(guest.text, /\/t\/[A-Za-z0-9_-]+\/event\.ics/, 'calendar link');
     assert.match(guest.text, /Pier 17/);
+    const guestRow = reminders.find((r) => r.to_address === 'max@example.org')!;
+    const maxTicket = await c.db.db.selectFrom('tickets').select('id').where('holder_email', '=', 'max@example.org').executeTakeFirstOrThrow();
+    assert.deepEqual(JSON.parse(guestRow.attachments!).map((a: { ticketPdf?: { ticketId: string } }) => a.ticketPdf?.ticketId), [maxTicket.id], 'their own ticket as a PDF');
 
     // After the event: only who came is thanked once the door checked people in.
     await c.db.db.updateTable('tickets').set({ checked_in_at: new Date(start).toISOString() }).where('application_id', '=', p.id).where('position', '=', 1).execute();
