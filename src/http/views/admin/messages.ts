@@ -25,9 +25,9 @@ export function messageLogView(ctx: PageContext, event: Event, log: readonly Mes
 <h1>${t('messages.title')}</h1>
 ${notice ? html`<p class="notice success" role="status">${notice}</p>` : ''}
 <p><a class="button primary" href="/admin/events/${event.id}/messages/new">${t('messages.new_title')}</a></p>
-<section aria-labelledby="log-h"><h2 id="log-h">${t('messages.log_title')}</h2>
+<section><h2 id="log-h">${t('messages.log_title')}</h2>
 ${log.length
-  ? html`<div class="table-scroll"><table><caption class="visually-hidden">${t('messages.log_title')}</caption>
+  ? html`<div class="table-scroll" role="region" aria-labelledby="log-cap" tabindex="0"><table class="data"><caption id="log-cap" class="visually-hidden">${t('messages.log_title')}</caption>
 <thead><tr><th scope="col">${t('messages.col_when')}</th><th scope="col">${t('messages.col_subject')}</th><th scope="col">${t('messages.col_to')}</th><th scope="col">${t('messages.col_by')}</th>
 <th scope="col">${t('messages.col_recipients')}</th><th scope="col">${t('messages.col_delivered')}</th><th scope="col">${t('messages.col_bounced')}</th><th scope="col">${t('messages.col_suppressed')}</th><th scope="col">${t('messages.col_pending')}</th></tr></thead>
 <tbody>${log.map(
@@ -42,9 +42,9 @@ ${log.length
     )}</tbody></table></div>`
   : html`<p>${t('messages.log_empty')}</p>`}
 </section>
-<section aria-labelledby="unreachable-h"><h2 id="unreachable-h">${t('messages.unreachable_title')}</h2>
+<section><h2 id="unreachable-h">${t('messages.unreachable_title')}</h2>
 ${unreachable.length
-  ? html`<p>${t('messages.unreachable_intro')}</p><div class="table-scroll"><table><caption class="visually-hidden">${t('messages.unreachable_title')}</caption>
+  ? html`<p>${t('messages.unreachable_intro')}</p><div class="table-scroll" role="region" aria-labelledby="unreach-cap" tabindex="0"><table class="data"><caption id="unreach-cap" class="visually-hidden">${t('messages.unreachable_title')}</caption>
 <thead><tr><th scope="col">${t('messages.col_name')}</th><th scope="col">${t('messages.col_email')}</th><th scope="col">${t('messages.col_status')}</th><th scope="col">${t('messages.col_reason')}</th></tr></thead>
 <tbody>${unreachable.map(
       (u) => html`<tr${u.status === 'offered' ? html` class="flagged"` : ''}><td><a href="/admin/applications/${u.id}"><bdi>${u.name}</bdi></a></td><td><bdi>${u.email}</bdi></td>
@@ -59,9 +59,9 @@ ${unreachable.length
 /** The mails of one application (its detail page): what, when, and whether it arrived, bounced or was not sent. */
 export function applicationMailsView(t: Translator, locale: Locale, event: Event, mails: readonly ApplicationMail[]): SafeHtml {
   const state = (m: ApplicationMail) => t(`messages.mail_state.${m.bouncedAt ? 'bounced' : m.status}`);
-  return html`<section class="application-mails" aria-labelledby="app-mail-h"><h2 id="app-mail-h">${t('messages.app_mail_title')}</h2>
+  return html`<section class="application-mails"><h2 id="app-mail-h">${t('messages.app_mail_title')}</h2>
 ${mails.length
-  ? html`<div class="table-scroll"><table><caption class="visually-hidden">${t('messages.app_mail_title')}</caption>
+  ? html`<div class="table-scroll" role="region" aria-labelledby="app-mail-cap" tabindex="0"><table class="data"><caption id="app-mail-cap" class="visually-hidden">${t('messages.app_mail_title')}</caption>
 <thead><tr><th scope="col">${t('messages.app_mail_when')}</th><th scope="col">${t('messages.app_mail_kind')}</th><th scope="col">${t('messages.app_mail_state')}</th></tr></thead>
 <tbody>${mails.map((m) => html`<tr><td>${formatDateTime(m.sentAt ?? m.createdAt, locale, event.timezone)}</td><td><code>${m.kind}</code></td><td>${state(m)}</td></tr>`)}</tbody></table></div>`
   : html`<p>${t('messages.app_mail_none')}</p>`}
