@@ -85,7 +85,7 @@ ${offers
 <div class="figure"><h3>${t('event_home.expiring_title')}</h3>
 <p class="big">${formatNumber(v.expiringSoon.length, locale)}</p>
 ${v.expiringSoon.length
-  ? html`<ul>${v.expiringSoon.map((x) => html`<li><a href="/admin/applications/${x.id}">${x.name}</a> · ${t('admin.apps.seats', { n: x.seats })} · ${formatDateTime(x.deadline, locale, event.timezone)}</li>`)}</ul>`
+  ? html`<ul>${v.expiringSoon.map((x) => html`<li><a href="/admin/applications/${x.id}"><bdi>${x.name}</bdi></a> · ${t('admin.apps.seats', { n: x.seats })} · ${formatDateTime(x.deadline, locale, event.timezone)}</li>`)}</ul>`
   : html`<p>${t('event_home.expiring_none')}</p>`}</div>
 </div>
 <div class="charts">
