@@ -400,7 +400,8 @@ describe('organizer journey: create → preview → open → 30 applications →
     const tabs = ['Overview', 'Applications', 'Selection', 'Guests', 'Time & venue', 'Settings', 'Check-in'];
     const de: Record<string, string> = { Overview: 'Übersicht', Applications: 'Bewerbungen', Selection: 'Auswahl', Guests: 'Gäste', 'Time & venue': 'Zeit & Ort', Settings: 'Einstellungen', 'Check-in': 'Einlass' };
     const slug = (s: string) => s.toLowerCase().replace(/[^a-z]+/g, '-').replace(/-$/, '');
-    for (const device of ['desktop', 'phone'] as const) {
+    // Without SHOTS the phone only (where overflow happens; axe in German); with SHOTS every combination.
+    for (const device of SHOTS ? (['desktop', 'phone'] as const) : (['phone'] as const)) {
       const w = device === 'desktop' ? org : await openPage(browser, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, reducedMotion: 'reduce' });
       if (w !== org) await w.context.addCookies(await org.context.cookies());
       const { page } = w;
@@ -412,13 +413,13 @@ describe('organizer journey: create → preview → open → 30 applications →
           await page.locator('nav.event-tabs [aria-current="page"]').waitFor();
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           assert.ok(overflow <= 0, `${name} (${lang}, ${device}): nothing wider than the screen (${overflow}px)`);
-          // axe in German on the desktop and in both languages on the phone (English desktop: checked on the way).
-          if (lang === 'de' || device === 'phone') await assertAccessible(page, `${name} (${lang}, ${device})`);
+          // axe in German (English on the desktop was checked on the way through the journey).
+          if (lang === 'de' || (SHOTS && device === 'phone')) await assertAccessible(page, `${name} (${lang}, ${device})`);
           if (SHOTS) await screenshot(page, `tab-${slug(name)}-${lang}-${device}`);
         }
         await click(page, tab(page, lang === 'de' ? 'Bewerbungen' : 'Applications'), /\/applications/);
         await click(page, page.locator('tbody th[scope=row] a').first(), /\/admin\/applications\//);
-        await assertAccessible(page, `application detail (${lang}, ${device})`);
+        if (lang === 'de' || SHOTS) await assertAccessible(page, `application detail (${lang}, ${device})`);
         if (SHOTS) await screenshot(page, `application-detail-${lang}-${device}`);
       }
       clean(w, `tabs on ${device}`);

@@ -220,7 +220,7 @@ forEachDialect('http review', (ctx) => {
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /Confirm: freeze the entry list/);
     assert.match(res.body, /5 verified applications in the pool become entries/);
-    assert.match(res.body, new RegExp(`<a href="/admin/applications/${ids[0]}[^"]*">Applicant 0</a>`));
+    assert.match(res.body, new RegExp(`<a href="/admin/applications/${ids[0]}[^"]*"><bdi>Applicant 0</bdi></a>`));
     const confirm = res.body;
     // Confirmed without ticking the exclusion: refused, with the reason.
     res = await submit(app, owner, formFor(confirm, `${sel}/freeze`));

@@ -35,7 +35,7 @@ function partyLine(ctx: PageContext, h: TicketSearchHit): SafeHtml {
   if (h.party.length < 2) return html``;
   const arrived = h.party.filter((m) => m.checkedInAt).length;
   return html`<p class="hit-party muted">${t('doorcode.party', { size: h.party.length, arrived })}
-${h.party.map((m, i) => html`${i ? ', ' : ''}<span${m.id === h.id ? html` class="hit-self"` : ''}>${m.holderName}${m.checkedInAt ? html` <span aria-label="${t('doorcode.member_in')}">✓</span>` : ''}</span>`)}</p>`;
+${h.party.map((m, i) => html`${i ? ', ' : ''}<span${m.id === h.id ? html` class="hit-self"` : ''}><bdi>${m.holderName}</bdi>${m.checkedInAt ? html` <span aria-label="${t('doorcode.member_in')}">✓</span>` : ''}</span>`)}</p>`;
 }
 
 /**
@@ -87,7 +87,7 @@ ${o.hits === null
   ? ''
   : o.hits.length
     ? html`<ul class="hits">${o.hits.map(
-        (h) => html`<li><span class="hit-name">${h.holderName}</span>
+        (h) => html`<li><span class="hit-name"><bdi>${h.holderName}</bdi></span>
 ${h.arrivedLabel
   ? html`<span class="muted">${h.arrivedLabel}</span>`
   : html`<form method="post" action="${base}" class="inline">${csrfField(ctx.csrfToken ?? '')}<input type="hidden" name="ticket" value="${h.id}"><input type="hidden" name="scan" value="${o.scanId}"><input type="hidden" name="q" value="${o.query}"><button type="submit" aria-label="${t('doorcode.check_in_name', { name: h.holderName })}">${t('checkin.check_in')}</button></form>`}

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../errors.ts';
 import { countryName } from '../../../domain/countries.ts';
-import { type Event, localized, type Question } from '../../../domain/event.ts';
+import { localized } from '../../../domain/event.ts';
 import type { Locale } from '../../../domain/locales.ts';
 import { isBlindReview } from '../../../db/repositories/review.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
@@ -12,6 +12,7 @@ import type { Deps } from '../../../services/deps.ts';
 import { CSV_BOM, csvRow } from '../../csv.ts';
 import { requireEventPermission } from '../../plugins/auth.ts';
 import { stateLabel } from '../../views/admin/applications.ts';
+import { answerLabel } from '../../views/answer-text.ts';
 
 const CHUNK = 2000;
 
@@ -21,16 +22,8 @@ export function exportDateFormat(locale: Locale, timeZone: string): (iso: string
   return (iso) => (iso ? f.format(new Date(iso)) : '');
 }
 
-/** An answer as a person reads it: option labels and yes/no in the organizer's language. */
-export function answerLabel(t: Translator, locale: Locale, event: Event, q: Question, value: string | undefined): string {
-  if (value === undefined || value === '') return '';
-  if (q.type === 'yes_no') return value === 'yes' ? t('form.yes') : value === 'no' ? t('form.no') : value;
-  if (q.type === 'single_choice') {
-    const op = q.options?.find((x) => x.id === value);
-    return op ? localized(op.label, locale, event.defaultLocale) : value;
-  }
-  return value;
-}
+/** An answer as a person reads it (views/answer-text.ts; kept exported here for existing imports). */
+export { answerLabel };
 
 /** Organizers' names for a review flag: "possible duplicate (email)". */
 function flagLabel(t: Translator, f: { kind: string; reason: string }): string {

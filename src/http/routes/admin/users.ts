@@ -35,7 +35,7 @@ ${o.invited
 <h2>${t('admin.users.accounts')}</h2>
 <table class="data"><caption class="visually-hidden">${t('admin.users.accounts')}</caption>
 <thead><tr><th scope="col">${t('form.email')}</th><th scope="col">${t('admin.users.role')}</th><th scope="col">${t('admin.users.state')}</th><th scope="col">${t('admin.users.since')}</th><th scope="col">${t('admin.events.actions')}</th></tr></thead>
-<tbody>${users.map((u) => html`<tr><th scope="row">${u.email}${u.id === req.user!.id ? html` <span class="muted">(${t('admin.users.you')})</span>` : ''}</th>
+<tbody>${users.map((u) => html`<tr><th scope="row"><bdi>${u.email}</bdi>${u.id === req.user!.id ? html` <span class="muted">(${t('admin.users.you')})</span>` : ''}</th>
 <td>${t(`admin.users.role_${u.role}`)}</td><td>${t(`admin.users.state_${state(u)}`)}${withTwoFactor.has(u.id) ? html`<br><span class="muted">${t('staff.policy.has_2fa')}</span>` : ''}</td><td>${formatDateTime(u.created_at, req.locale, 'UTC')}</td>
 <td>${u.id === req.user!.id
   ? ''
@@ -57,7 +57,7 @@ ${!teamUsers.length
   : !events.length
     ? html`<p>${t('staff.teams.no_events')}</p>`
     : teamUsers.map((u) => html`<form method="post" action="/admin/users/${u.id}/events" class="team">${csrfField(ctx.csrfToken ?? '')}
-<fieldset><legend>${u.email} · ${t(`admin.users.role_${u.role}`)}</legend>
+<fieldset><legend><bdi>${u.email}</bdi> · ${t(`admin.users.role_${u.role}`)}</legend>
 <ul class="checks">${events.map((e) => html`<li class="field checkbox"><input type="checkbox" id="team-${u.id}-${e.id}" name="events" value="${e.id}"${teams.get(u.id)?.has(e.id) ? html` checked` : ''}>
 <label for="team-${u.id}-${e.id}">${contentFor(e, req.locale).title} <span class="muted">/e/${e.slug}</span></label></li>`)}</ul>
 <div class="actions"><button type="submit">${t('staff.teams.save')}</button></div></fieldset></form>`)}

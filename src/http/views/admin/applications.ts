@@ -1,4 +1,5 @@
 import { countryName, countryOptions } from '../../../domain/countries.ts';
+import { answerLabel } from '../answer-text.ts';
 import { contentFor, type Event, localized, type Question } from '../../../domain/event.ts';
 import type { Locale } from '../../../domain/locales.ts';
 import type { Application } from '../../../db/repositories/applications.ts';
@@ -205,13 +206,8 @@ function blindSwitch(t: Translator, event: Event, s: { blind: boolean; csrfToken
 /** An answer as the reviewer should read it: option labels and yes/no in their language, long text as paragraphs. */
 function answerText(t: Translator, locale: Locale, event: Event, q: Question, value: string | undefined): SafeHtml | string {
   if (value === undefined || value === '') return '—';
-  if (q.type === 'yes_no') return value === 'yes' ? t('form.yes') : value === 'no' ? t('form.no') : value;
-  if (q.type === 'single_choice') {
-    const op = q.options?.find((x) => x.id === value);
-    return op ? localized(op.label, locale, event.defaultLocale) : value;
-  }
   if (q.type === 'long_text') return paragraphs(value);
-  return value;
+  return answerLabel(t, locale, event, q, value);
 }
 
 export interface DetailNav {

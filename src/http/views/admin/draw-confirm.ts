@@ -35,7 +35,7 @@ ${Object.entries(d.fields).map(([k, v]) => html`<input type="hidden" name="${k}"
 ${d.heldCount
   ? html`<section class="notice" aria-labelledby="held-h"><h2 id="held-h">${t('review.held_count', { n: d.heldCount })}</h2>
 <p>${t('review.held_rule')}</p>
-<ul>${d.held.map((a) => html`<li><a href="/admin/applications/${a.id}?list=status%3Dheld">${a.name}</a></li>`)}${
+<ul>${d.held.map((a) => html`<li><a href="/admin/applications/${a.id}?list=status%3Dheld"><bdi>${a.name}</bdi></a></li>`)}${
       d.heldCount > d.held.length ? html`<li><a href="/admin/events/${d.event.id}/applications?status=held">${t('review.held_list')}</a></li>` : ''
     }</ul>
 <div class="field checkbox"><input type="checkbox" id="f-exclude-held" name="exclude_held" value="yes"><label for="f-exclude-held">${t('review.exclude_held', { n: d.heldCount })}</label></div>

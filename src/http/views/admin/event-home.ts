@@ -85,7 +85,7 @@ ${offers
 <div class="figure"><h3>${t('event_home.expiring_title')}</h3>
 <p class="big">${formatNumber(v.expiringSoon.length, locale)}</p>
 ${v.expiringSoon.length
-  ? html`<ul>${v.expiringSoon.map((x) => html`<li><a href="/admin/applications/${x.id}">${x.name}</a> · ${t('admin.apps.seats', { n: x.seats })} · ${formatDateTime(x.deadline, locale, event.timezone)}</li>`)}</ul>`
+  ? html`<ul>${v.expiringSoon.map((x) => html`<li><a href="/admin/applications/${x.id}"><bdi>${x.name}</bdi></a> · ${t('admin.apps.seats', { n: x.seats })} · ${formatDateTime(x.deadline, locale, event.timezone)}</li>`)}</ul>`
   : html`<p>${t('event_home.expiring_none')}</p>`}</div>
 </div>
 <div class="charts">
@@ -95,7 +95,11 @@ ${v.byDay.length
       ...chart('per_day', [t('event_home.day'), t('event_home.daily'), t('event_home.cumulative')]),
       summary: t('event_home.per_day_summary', { days: v.byDay.length, total: totalReceived, peak: peak ? day(peak.day) : '', max: peak?.received ?? 0 }),
       days: v.byDay.map((d) => ({ label: day(d.day), short: shortDay(d.day), value: d.received })),
-      legend: t('event_home.per_day_legend', { max: peak?.received ?? 0, total: totalReceived }),
+      // The chart counts arrivals; the funnel counts rows that still exist. Say so when they differ.
+      legend:
+        totalReceived > v.funnel.applied.parties
+          ? `${t('event_home.per_day_legend', { max: peak?.received ?? 0, total: totalReceived })} ${t('journey.per_day_differs', { applied: v.funnel.applied.parties, gone: totalReceived - v.funnel.applied.parties })}`
+          : t('event_home.per_day_legend', { max: peak?.received ?? 0, total: totalReceived }),
     })
   : ''}
 ${countryData.length

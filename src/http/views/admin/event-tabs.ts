@@ -35,12 +35,13 @@ export function eventTabs(t: Translator, event: Pick<Event, 'id'>, active: Event
 }
 
 /**
- * The breadcrumb back to the event list and the event home, then the tab bar: the head of every event-scoped
+ * The tab bar, then the breadcrumb back to the event list and the event home: the head of every event-scoped
  * page, so an organizer can always get back without typing a URL. Links a role cannot open are plain text.
  */
 export function eventHeader(t: Translator, locale: Locale, event: Event, active: EventTab, role?: string): SafeHtml {
   const title = contentFor(event, locale).title;
   const staff = !role || can(role, 'reviewApplications');
-  return html`<p class="eyebrow breadcrumb">${staff ? html`<a href="/admin">${t('admin.events.title')}</a> · <a href="/admin/events/${event.id}">${title}</a>` : title}</p>
-${eventTabs(t, event, active, role)}`;
+  // Tabs first, then the breadcrumb: the order the tab pages (overview, lists, selection) already use.
+  return html`${eventTabs(t, event, active, role)}
+<p class="eyebrow breadcrumb">${staff ? html`<a href="/admin">${t('admin.events.title')}</a> · <a href="/admin/events/${event.id}">${title}</a>` : title}</p>`;
 }

@@ -79,11 +79,11 @@ ${switcher}
 <div class="actions"><button type="submit">${t('admin.apps.apply_filters')}</button>${p.q ? html` <a href="${qs({ list })}">${t('admin.apps.reset_filters')}</a>` : ''}</div>
 </form>
 <p class="actions"><a class="button" href="${csv}" download>${t('export.download')}</a></p>
-<table class="data" aria-labelledby="list-h">
+<table class="data" aria-labelledby="list-h" tabindex="0">
 <thead><tr><th scope="col">${t('form.name')}</th><th scope="col">${t('form.email')}</th><th scope="col">${t('form.country')}</th><th scope="col">${t('export.seats')}</th><th scope="col">${t('admin.apps.status')}</th>${cols.map((c) => html`<th scope="col">${colHead(c)}</th>`)}</tr></thead>
 <tbody>${p.rows.length
     ? p.rows.map(
-        (r, i) => html`<tr><th scope="row"><a href="/admin/applications/${r.id}">${r.name}</a></th><td>${r.email}</td><td>${countryName(r.country, locale)}</td>
+        (r, i) => html`<tr><th scope="row"><a href="/admin/applications/${r.id}"><bdi>${r.name}</bdi></a></th><td><bdi>${r.email}</bdi></td><td>${countryName(r.country, locale)}</td>
 <td>${formatNumber(r.seats ?? r.partySize, locale)}</td><td>${stateLabel(t, r.status, true)}</td>${cols.map((c) => html`<td>${cell(c, r, i)}</td>`)}</tr>`,
       )
     : html`<tr><td colspan="${5 + cols.length}">${t('guests.none')}</td></tr>`}</tbody></table>

@@ -32,7 +32,7 @@ ${o.offers.length
 <tbody>${o.offers.map((r) => {
       const err = o.error?.id === r.id ? o.error : null;
       const fid = `f-extend-${r.id}`;
-      return html`<tr${o.extended === r.id ? html` class="highlight"` : ''}><th scope="row">${r.name}<br><span class="muted">${r.email}</span></th>
+      return html`<tr${o.extended === r.id ? html` class="highlight"` : ''}><th scope="row"><bdi>${r.name}</bdi><br><span class="muted"><bdi>${r.email}</bdi></span></th>
 <td>${r.seats}</td>
 <td>${r.deadline}${r.reminded ? html`<br><span class="muted">${t('deadlines.reminded')}</span>` : ''}</td>
 <td><form method="post" action="${base}/offers/${r.id}/extend" class="inline-form${err ? ' has-error' : ''}" novalidate>${csrfField(ctx.csrfToken ?? '')}

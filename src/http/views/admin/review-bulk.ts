@@ -34,9 +34,9 @@ export function bulkConfirmPage(ctx: PageContext, d: BulkConfirmData): SafeHtml 
 <h1>${t(`review.confirm_${d.decision}`, { n })}</h1>
 ${n
   ? html`<p>${t('review.confirm_intro', { n })}</p>
-<ul class="confirm-list">${d.applicable.map((a) => html`<li>${name(a)}</li>`)}</ul>`
+<ul class="confirm-list">${d.applicable.map((a) => html`<li><bdi>${name(a)}</bdi></li>`)}</ul>`
   : html`<p class="notice" role="alert">${t('review.confirm_none')}</p>`}
-${d.skipped.length ? html`<p class="notice">${t('review.confirm_skipped', { n: d.skipped.length })}</p><ul class="confirm-list muted">${d.skipped.map((a) => html`<li>${name(a)}</li>`)}</ul>` : ''}
+${d.skipped.length ? html`<p class="notice">${t('review.confirm_skipped', { n: d.skipped.length })}</p><ul class="confirm-list muted">${d.skipped.map((a) => html`<li><bdi>${name(a)}</bdi></li>`)}</ul>` : ''}
 ${d.note ? html`<p><strong>${t('review.reason')}:</strong> ${d.note}</p>` : ''}
 ${n ? mailPreviews(t, d.previews) : ''}
 ${n

@@ -148,7 +148,7 @@ ${textArea(t, { name: 'csv', label: t('selection.csv'), hint: t('selection.bulk_
 ${d.invites.length
   ? html`<table class="data"><caption class="visually-hidden">${t('selection.invites')}</caption>
 <thead><tr><th scope="col">${t('selection.name')}</th><th scope="col">${t('selection.email')}</th><th scope="col">${t('selection.category')}</th><th scope="col">${t('selection.party_size')}</th><th scope="col">${t('selection.status')}</th></tr></thead>
-<tbody>${d.invites.map((a) => html`<tr><th scope="row"><a href="/admin/applications/${a.id}">${a.name}</a></th><td>${a.email}</td><td>${a.category ? t(`selection.category_${a.category}`) : ''}</td>
+<tbody>${d.invites.map((a) => html`<tr><th scope="row"><a href="/admin/applications/${a.id}"><bdi>${a.name}</bdi></a></th><td><bdi>${a.email}</bdi></td><td>${a.category ? t(`selection.category_${a.category}`) : ''}</td>
 <td>${a.seats ?? a.partySize}</td><td>${t(`status.state_${a.status}`)}</td></tr>`)}</tbody></table>`
   : html`<p class="muted">${t('selection.no_invites')}</p>`}
 </section>`;

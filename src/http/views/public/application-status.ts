@@ -5,6 +5,7 @@ import { endonym, formatDate, formatDateTime } from '../../../i18n/index.ts';
 import { isDate } from '../../../domain/application.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField } from '../form.ts';
+import { answerLabel } from '../answer-text.ts';
 import type { PageContext } from '../layout.ts';
 import { afterDrawSection, statusWhenAndWhere } from './after-draw.ts';
 import type { ApplicantLink } from './applicant-links.ts';
@@ -12,21 +13,7 @@ import type { ApplicantLink } from './applicant-links.ts';
 function answerText(ctx: PageContext, event: Event, qid: string, value: string): string {
   const q = event.questions.find((x) => x.id === qid);
   if (!q) return value;
-  if (q.type === 'yes_no') return ctx.t(value === 'yes' ? 'form.yes' : 'form.no');
-  if (q.type === 'single_choice' || q.type === 'multiple_choice') {
-    // Multiple choice: the chosen ids, comma-separated (domain/application.ts).
-    const labels = value.split(',').map((id) => q.options?.find((o) => o.id === id)).map((op, i) => (op ? localized(op.label, ctx.locale, event.defaultLocale) : value.split(',')[i]));
-    return new Intl.ListFormat(ctx.locale, { type: 'conjunction' }).format(labels);
-  }
-  if (q.type === 'date' && isDate(value)) return formatDate(`${value}T12:00:00.000Z`, ctx.locale, 'UTC');
-  if (q.type === 'number') return formatAnswerNumber(value, ctx.locale);
-  return value;
-}
-
-/** "2.5" in the reader's language ("2,5"), without losing digits to floating point. */
-function formatAnswerNumber(value: string, locale: string): string {
-  const n = Number(value);
-  return Number.isFinite(n) ? new Intl.NumberFormat(locale, { maximumFractionDigits: 6 }).format(n) : value;
+  return answerLabel(ctx.t, ctx.locale, event, q, value);
 }
 
 export type StatusNotice = 'just_verified' | 'declined_passed' | 'declined_freed';
