@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { get } from 'node:http';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { freePort, startChild, summarizeCpuProfiles } from './lib.ts';
@@ -72,6 +73,16 @@ async function cannon(url: string, path: string, seconds: number): Promise<Run> 
     p99: result.latency.p99,
     bytes: result.throughput.total / Math.max(1, result.requests.total),
   };
+}
+
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; bytes: number; encoding: string | null }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      let bytes = 0;
+      res.on('data', (b: Buffer) => (bytes += b.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, encoding: (res.headers['content-encoding'] as string) ?? null }));
+    }).on('error', reject);
+  });
 }
 
 const STATIC = `
@@ -151,15 +162,16 @@ console.log(
 const admit = await startAdmit();
 try {
   // The sizes the static server must match: one answer of each, as the generator gets them.
-  const pageRes = await fetch(`${admit.url}/e/${SLUG}`, { headers: { 'accept-language': 'en', ...(ENCODING ? { 'accept-encoding': ENCODING } : {}) } });
-  const pageSize = (await pageRes.arrayBuffer()).byteLength;
-  const challengeSize = (await (await fetch(`${admit.url}/api/v1/captcha/challenge`)).arrayBuffer()).byteLength;
+  // Raw bytes on the wire (fetch would decode a compressed answer): the static server sends as many.
+  const pageRes = await rawGet(`${admit.url}/e/${SLUG}`, { 'accept-language': 'en', ...(ENCODING ? { 'accept-encoding': ENCODING } : {}) });
+  const pageSize = pageRes.bytes;
+  const challengeSize = (await rawGet(`${admit.url}/api/v1/captcha/challenge`, {})).bytes;
   if (pageRes.status !== 200) throw new Error(`GET /e/${SLUG} answered ${pageRes.status}`);
   const port = await freePort();
   const stat = await startChild(['--input-type=module', '-e', STATIC], { ...process.env, PORT: String(port), SIZE: String(pageSize), JSON_SIZE: String(challengeSize), NODE_ENV: 'production' }, /static ready/);
   try {
     const staticUrl = `http://127.0.0.1:${port}`;
-    console.log(`event page ${pageSize} B${ENCODING ? ` (${pageRes.headers.get('content-encoding') ?? 'not encoded'})` : ''}, challenge ${challengeSize} B`);
+    console.log(`event page ${pageSize} B${ENCODING ? ` (${pageRes.encoding ?? 'not encoded'})` : ''}, challenge ${challengeSize} B`);
     const sPage = await measure(staticUrl, '/page');
     console.log(`static page (same size)      ${fmt(sPage)}`);
     if (has('cpu-prof')) {

@@ -53,7 +53,7 @@ forEachDialect('http after the draw', (ctx) => {
     assert.equal(list.statusCode, 303, 'one event with tickets: straight to it');
     const page = await door.get(`/checkin/${event.id}`);
     assert.match(page.body, /<span id="count-arrived">0<\/span> \/ <span id="count-expected">2<\/span>/);
-    assert.match(page.body, /<script type="module" src="\/assets\/checkin.js"><\/script>/);
+    assert.match(page.body, /<script type="module" src="\/assets\/checkin\.[0-9a-f]{12}\.js"><\/script>/);
     const first = await door.post(`/checkin/${event.id}`, { _csrf: csrfFrom(page.body), code });
     assert.equal(first.statusCode, 200);
     assert.match(first.body, /result-ok/);

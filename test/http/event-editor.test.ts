@@ -34,7 +34,7 @@ forEachDialect('event editor', (ctx) => {
     const owner = await signInOwner(app, c);
     let page = await owner.get(NEW);
     assert.equal(page.statusCode, 200);
-    assert.match(page.body, /<script type="module" src="\/assets\/event-editor.js"><\/script>/);
+    assert.match(page.body, /<script type="module" src="\/assets\/event-editor\.[0-9a-f]{12}\.js"><\/script>/);
     assert.ok(!/<select[^>]*name="preferredCountries"/.test(page.body), 'no 250-line multi-select');
     assert.deepEqual(legends(page.body), [0, 1], 'two empty question slots to start');
 

@@ -6,8 +6,19 @@ import { type Kysely, SqliteAdapter, sql } from 'kysely';
  * every write to the row, whichever code path writes it — kept by a trigger, not by the application:
  * - PostgreSQL: BEFORE UPDATE, only when the row really changes (the seat lock's no-op UPDATE does not count);
  * - SQLite: AFTER UPDATE (no row comparison there); a no-op UPDATE costs one re-render, never a stale page.
+ *
+ * And one index entry less per application at intake (ADR 0004's "partial indexes for columns empty at
+ * intake"): offer deadlines are null until an offer is made, and every query on them compares them
+ * (`offer_expires_at <= ?`), which implies IS NOT NULL on both databases, so the partial index still serves them.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('applications_offer_due_idx').execute();
+  await db.schema
+    .createIndex('applications_offer_due_idx')
+    .on('applications')
+    .columns(['status', 'offer_expires_at'])
+    .where(sql.ref('offer_expires_at'), 'is not', null)
+    .execute();
   await db.schema.alterTable('events').addColumn('version', 'integer', (c) => c.notNull().defaultTo(1)).execute();
   if (await isPostgres(db)) {
     await sql`create function events_version_bump() returns trigger language plpgsql as $$
@@ -30,6 +41,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql.raw(`drop trigger if exists events_version${postgres ? ' on events' : ''}`).execute(db);
   if (postgres) await sql`drop function if exists events_version_bump()`.execute(db);
   await db.schema.alterTable('events').dropColumn('version').execute();
+  await db.schema.dropIndex('applications_offer_due_idx').execute();
+  await db.schema.createIndex('applications_offer_due_idx').on('applications').columns(['status', 'offer_expires_at']).execute();
 }
 
 async function isPostgres(db: Kysely<any>): Promise<boolean> {
