@@ -31,7 +31,7 @@ import { formatEventDetails } from '../../../mail/after-draw-mails.ts';
 import { missedTheDraw, waitlistPosition } from '../../../services/applicant-status.ts';
 import { useApplicantLocale } from './applicant-locale.ts';
 import type { Captcha } from '../../captcha.ts';
-import { loadBrand } from '../../../services/brand.ts';
+import { type Brand, emptyBrand, loadBrand } from '../../../services/brand.ts';
 import { brandBanner, brandStyles } from '../../views/brand.ts';
 import { linkPreview } from '../../views/public/link-preview.ts';
 import { allowFraming, announcedParent, issueEmbedToken, postedFromOwnOrigin, verifyEmbedToken } from '../../embed.ts';
@@ -49,6 +49,8 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
   const { deps, captcha } = opts;
   const captchaView = captcha ? { challengeUrl: '/api/v1/captcha/challenge' } : null;
   const scripts = captcha ? ['/assets/altcha.js'] : [];
+
+  const lastBrand = new Map<string, Brand>();
 
   /** extra.formToken: the one-time token to keep (a re-render of a post); extra.notice: shown above the form. */
   async function renderEvent(
@@ -80,7 +82,10 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
       hidden: mode.kind === 'embed' && mode.parent ? { parent: mode.parent } : undefined,
     });
     const body = extra.notice ? html`<p class="notice" role="alert" id="form-notice">${extra.notice}</p>${form}` : form;
-    const brand = await loadBrand(deps.database.db, event.id);
+    // A busy or unavailable database (503) must not stop the answers from coming back: the brand is then the one
+    // this process saw last (no query), else none.
+    const brand = status === 503 ? (lastBrand.get(event.id) ?? emptyBrand(event.id)) : await loadBrand(deps.database.db, event.id);
+    lastBrand.set(event.id, brand);
     if (mode.kind === 'embed') {
       allowFraming(reply, brand);
       const parent = announcedParent(brand, mode.parent);
