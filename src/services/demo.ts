@@ -14,6 +14,10 @@ import { commitDraw, freezeDraw, runDraw } from './draw.ts';
 import { changeEventStatus, createEvent } from './events.ts';
 import { nextId } from './ids.ts';
 import { revealEvent } from './reveal.ts';
+import sharp from 'sharp';
+import { saveBrand } from './brand.ts';
+import { DEMO_ACCENT, DEMO_CONTENT, DEMO_COVER_ALT, demoCoverSvg } from './demo-content.ts';
+import { LOCALES } from '../domain/locales.ts';
 
 /**
  * The demo event mirrors the origin story: an invitation-only product launch in New York in
@@ -41,13 +45,13 @@ export function demoEventInput(now: Date): EventInput {
         id: 'why',
         type: 'long_text',
         required: true,
-        label: { en: 'Why would you like to be there?', de: 'Warum möchten Sie dabei sein?' },
+        label: { en: 'Why would you like to be there?', de: 'Warum möchten Sie dabei sein?', ...other('why') },
       },
       {
         id: 'fan',
         type: 'yes_no',
         required: false,
-        label: { en: 'Do you already use one of our products?', de: 'Nutzen Sie bereits eines unserer Produkte?' },
+        label: { en: 'Do you already use one of our products?', de: 'Nutzen Sie bereits eines unserer Produkte?', ...other('fan') },
       },
     ],
     content: {
@@ -72,8 +76,20 @@ export function demoEventInput(now: Date): EventInput {
           'Wir verwenden Ihre Angaben nur für diese Veranstaltung: um Ihre E-Mail-Adresse zu bestätigen, die Auslosung durchzuführen und Sie dazu zu kontaktieren. ' +
           'Werden Sie nicht ausgewählt, löschen wir Ihre personenbezogenen Daten nach der Auslosung automatisch.',
       },
+      ...Object.fromEntries(listed().map((l) => [l, { title: DEMO_CONTENT[l].title, description: DEMO_CONTENT[l].description, consent: DEMO_CONTENT[l].consent }])),
     },
   };
+}
+
+/** The demo's languages beyond English and German: those listed in this installation (domain/locales.ts). */
+const listed = () => LOCALES.filter((l) => DEMO_CONTENT[l]);
+const other = (field: 'why' | 'fan') => Object.fromEntries(listed().map((l) => [l, DEMO_CONTENT[l][field]]));
+
+/** The demo's look: its own cover (rendered from SVG, no network) with alt text in every language, and a colour. */
+export async function seedDemoBrand(deps: Deps, eventId: string): Promise<void> {
+  const cover = await sharp(Buffer.from(demoCoverSvg())).png().toBuffer();
+  const alt = Object.fromEntries(Object.entries(DEMO_COVER_ALT).filter(([l]) => (LOCALES as readonly string[]).includes(l)));
+  await saveBrand(deps, 'system', eventId, { accentColour: DEMO_ACCENT, cover, altText: { cover: alt }, embedOrigins: '' });
 }
 
 /** On an empty database, creates the demo events (see seedPreviewEvent). Returns true when it did. */
@@ -90,6 +106,7 @@ export async function seedDemoEvent(deps: Deps): Promise<boolean> {
       { key: 'other', weight: 1, maxBasisPoints: 2_500 },
     ],
   });
+  await seedDemoBrand(deps, launch.id);
   return true;
 }
 

@@ -64,9 +64,11 @@ test('emails are normalised for identity: case, and dots/+tags where the provide
 });
 
 test('Accept-Language negotiation and text direction', () => {
-  assert.equal(negotiateLocale('sv-SE,de-DE;q=0.8,en;q=0.5'), 'de');
-  assert.equal(negotiateLocale('fr-CA'), 'fr');
-  assert.equal(negotiateLocale('sv'), null);
+  // French is listed now: the first listed language in the header wins; an unlisted one is skipped.
+  assert.equal(negotiateLocale('fr-FR,de-DE;q=0.8,en;q=0.5'), 'fr');
+  assert.equal(negotiateLocale('tlh,de-DE;q=0.8,en;q=0.5'), 'de');
+  assert.equal(negotiateLocale('tlh'), null);
+  assert.equal(negotiateLocale('he-IL'), 'he');
   assert.equal(textDirection('ar'), 'rtl');
   assert.equal(textDirection('de'), 'ltr');
 });

@@ -46,6 +46,8 @@ forEachDialect('http brand', (ctx) => {
     assert.ok(!media.rawPayload.includes(Buffer.from('SecretCam')));
     const again = await app.inject({ method: 'GET', url: img, headers: { 'if-none-match': media.headers.etag as string } });
     assert.equal(again.statusCode, 304);
+    const draw = await visitor.get('/e/brand-night/draw');
+    assert.match(draw.body, new RegExp(`<link rel="stylesheet" href="/brand/accent/${used.slice(1)}.css">`), 'the draw page wears the colour too');
     const css = await visitor.get(`/brand/accent/${used.slice(1)}.css`);
     assert.equal(css.body, `:root{--brand:${used};}\n`);
     assert.equal((await visitor.get('/brand/accent/zzz.css')).statusCode, 404);

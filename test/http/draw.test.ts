@@ -80,7 +80,7 @@ forEachDialect('public draw page', (ctx) => {
     // Every entrant can find themselves: the status page shows the entry id.
     const row = await c.db.db.selectFrom('applications').select(['email', 'entry_id']).where('event_id', '=', event.id).where('status', '=', 'waitlisted').executeTakeFirstOrThrow();
     const status = await app.inject({ url: `/a/${await tokenFromMail(c, row.email)}` });
-    assert.match(status.body, new RegExp(`<code>${row.entry_id}</code>`));
+    assert.match(status.body, new RegExp(`<code dir="ltr">${row.entry_id}</code>`));
     assert.ok(bundle.entries.some((e) => e.id === row.entry_id));
     await app.close();
   });

@@ -82,3 +82,21 @@ forEachDialect('services brand', (ctx) => {
     assert.equal(Number(n.n), second.brand.cover!.renditions.length);
   });
 });
+
+forEachDialect('services demo brand', (ctx) => {
+  test('the demo event is offered in every listed language, with its own cover (alt text in each) and colour', async () => {
+    const c = ctx();
+    const { seedDemoEvent } = await import('../../src/services/demo.ts');
+    const { LOCALES } = await import('../../src/domain/locales.ts');
+    const { eventLanguages } = await import('../../src/domain/event.ts');
+    const { findEventBySlug } = await import('../../src/db/repositories/events.ts');
+    assert.equal(await seedDemoEvent(c.deps), true);
+    const event = (await findEventBySlug(c.db.db, 'launch-nyc'))!;
+    assert.deepEqual([...eventLanguages(event)].sort(), [...LOCALES].sort());
+    for (const q of event.questions) assert.deepEqual(Object.keys(q.label).sort(), [...LOCALES].sort());
+    const brand = await loadBrand(c.db.db, event.id);
+    assert.equal(brand.accentColour, '#0b6e6e');
+    assert.deepEqual([...new Set(brand.cover!.renditions.map((r) => r.width))], [480, 960, 1600]);
+    assert.deepEqual(Object.keys(brand.altText.cover ?? {}).sort(), [...LOCALES].sort());
+  });
+});

@@ -75,7 +75,7 @@ ${resultBox(o.result)}
 ${csrfField(ctx.csrfToken ?? '')}
 <div class="field"><label for="f-code">${t('checkin.code_label')}</label>
 <p class="hint" id="h-code">${t('doorcode.hint')}</p>
-<div class="inline-field"><input type="text" id="f-code" name="code" autocomplete="off" autocapitalize="off" spellcheck="false" inputmode="text" aria-describedby="h-code">
+<div class="inline-field"><input type="text" id="f-code" name="code" dir="ltr" autocomplete="off" autocapitalize="off" spellcheck="false" inputmode="text" aria-describedby="h-code">
 <button type="submit" class="primary">${t('checkin.check_in')}</button></div></div>
 </form>
 <form method="get" action="${base}" class="checkin-form" role="search">

@@ -33,7 +33,7 @@ import { formatEventDetails } from '../../../mail/after-draw-mails.ts';
 import { missedTheDraw, waitlistPosition } from '../../../services/applicant-status.ts';
 import { useApplicantLocale } from './applicant-locale.ts';
 import type { Captcha } from '../../captcha.ts';
-import { loadBrand } from '../../../services/brand.ts';
+import { type Brand, emptyBrand, loadBrand } from '../../../services/brand.ts';
 import { brandBanner, brandStyles } from '../../views/brand.ts';
 import { linkPreview } from '../../views/public/link-preview.ts';
 import { allowFraming, announcedParent, issueEmbedToken, postedFromOwnOrigin, verifyEmbedToken } from '../../embed.ts';
@@ -52,6 +52,7 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
   const captchaView = captcha ? { challengeUrl: '/api/v1/captcha/challenge' } : null;
   const scripts = captcha ? ['/assets/altcha.js'] : [];
 
+  const lastBrand = new Map<string, Brand>();
   type Extra = { formToken?: string; notice?: string; mode?: Mode };
   interface EventPageParts {
     title: string;
@@ -64,7 +65,7 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
   }
 
   /** The event page with the form (or the form alone for a frame) as HTML; extra.formToken keeps a posted token. */
-  async function eventPageHtml(ctx: PageContext, event: Event, values: FormValues, errors: FormErrors, extra: Extra = {}): Promise<EventPageParts> {
+  async function eventPageHtml(ctx: PageContext, event: Event, values: FormValues, errors: FormErrors, extra: Extra = {}, status = 200): Promise<EventPageParts> {
     const mode = extra.mode ?? { kind: 'page' };
     const c = contentFor(event, ctx.locale);
     const state = intakeState(event, deps.clock.now());
@@ -80,7 +81,10 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
       hidden: mode.kind === 'embed' && mode.parent ? { parent: mode.parent } : undefined,
     });
     const body = extra.notice ? html`<p class="notice" role="alert" id="form-notice">${extra.notice}</p>${form}` : form;
-    const brand = await loadBrand(deps.database.db, event.id);
+    // A busy or unavailable database (503) must not stop the answers from coming back: the brand is then the one
+    // this process saw last (no query), else none.
+    const brand = status === 503 ? (lastBrand.get(event.id) ?? emptyBrand(event.id)) : await loadBrand(deps.database.db, event.id);
+    lastBrand.set(event.id, brand);
     const styles = brandStyles(brand);
     const scriptsNow = state === 'open' ? scripts : [];
     if (mode.kind === 'embed') {
@@ -121,7 +125,7 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
       // No cookie reaches a third-party frame: the token the form carries is a signed one, not the cookie's.
       ctx.csrfToken = issueEmbedToken(deps.config.secret, event.slug, deps.clock.now());
     }
-    const page = await eventPageHtml(ctx, event, values, errors, extra);
+    const page = await eventPageHtml(ctx, event, values, errors, extra, status);
     if (page.embedded) allowFraming(reply, page.brand);
     return sendPage(reply, ctx, page.title, page.body, {
       status,

@@ -1,3 +1,5 @@
+import { loadBrand } from '../../../services/brand.ts';
+import { brandStyles } from '../../views/brand.ts';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../errors.ts';
 import { findBundleJson } from '../../../db/repositories/draws.ts';
@@ -15,7 +17,7 @@ export default async function publicDrawRoutes(app: FastifyInstance, opts: { dep
     const event = await requireEvent(deps.database.db, req.params.slug);
     const state = await publicDrawState(deps, event.id);
     const ctx = pageContext(req, reply);
-    return sendPage(reply, ctx, req.t('draw.title'), drawPage(ctx, event, state), { wide: true });
+    return sendPage(reply, ctx, req.t('draw.title'), drawPage(ctx, event, state), { wide: true, styles: brandStyles(await loadBrand(opts.deps.database.db, event.id)) });
   });
 
   /** The entry list as frozen: exactly the bytes whose SHA-256 is the published freeze hash (pseudonymous). */

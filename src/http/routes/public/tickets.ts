@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors.ts';
 import { contentFor } from '../../../domain/event.ts';
+import { loadBrand } from '../../../services/brand.ts';
+import { brandStyles } from '../../views/brand.ts';
 import { formatDoorCode } from '../../../domain/door-code.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
 import { eventIcs, formatEventDetails, ICS_CONTENT_TYPE } from '../../../mail/after-draw-mails.ts';
@@ -60,6 +62,7 @@ export default async function publicTicketRoutes(app: FastifyInstance, opts: { d
         details: formatEventDetails(event, req.locale),
         justConfirmed: req.query.confirmed === '1',
       }),
+      { styles: brandStyles(await loadBrand(deps.database.db, event.id)) },
     );
   });
 

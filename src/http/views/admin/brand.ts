@@ -27,11 +27,14 @@ const ratio = (n: number, locale: Locale) => `${formatNumber(Math.floor(n * 10) 
 const swatch = (hex: string) =>
   html`<svg class="swatch" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false"><rect width="24" height="24" rx="4" fill="${hex}"/></svg>`;
 
+/** "From → to": an arrow that turns around in right-to-left pages (.mirror-rtl). */
+const arrow = html`<svg class="mirror-rtl" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><path d="M4 12h14m-5-5 5 5-5 5" fill="none" stroke="currentColor" stroke-width="2"/></svg>`;
+
 function accentNotice(o: BrandPage): SafeHtml {
   const a = o.accent;
   if (!a) return html``;
   if (!a.adjusted) return html`<p class="notice success" role="status">${swatch(a.colour)} ${o.t('brand.accent_ok', { colour: a.colour, ratio: ratio(a.ratio, o.locale) })}</p>`;
-  return html`<p class="notice" role="status">${swatch(a.requested)} → ${swatch(a.colour)} ${o.t('brand.accent_adjusted', {
+  return html`<p class="notice" role="status">${swatch(a.requested)} ${arrow} ${swatch(a.colour)} ${o.t('brand.accent_adjusted', {
     requested: a.requested,
     colour: a.colour,
     before: ratio(a.requestedRatio, o.locale),

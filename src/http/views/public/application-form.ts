@@ -93,8 +93,8 @@ ${errorSummary(t, errors)}
 <fieldset><legend>${t('form.about_you')}</legend>
 ${textField(t, { name: 'name', label: t('form.name'), value: values.name, errors, required: true, autocomplete: 'name', maxlength: LIMITS.name })}
 ${o.editing
-  ? html`<div class="field"><span class="label">${t('form.email')}</span><p class="static">${values.email}</p></div>`
-  : textField(t, { name: 'email', type: 'email', label: t('form.email'), hint: t('form.email_hint'), value: values.email, errors, required: true, autocomplete: 'email' })}
+  ? html`<div class="field"><span class="label">${t('form.email')}</span><p class="static"><bdi dir="ltr">${values.email}</bdi></p></div>`
+  : textField(t, { name: 'email', type: 'email', label: t('form.email'), hint: t('form.email_hint'), value: values.email, errors, required: true, autocomplete: 'email', extra: { dir: 'ltr' } })}
 ${selectField(t, { name: 'country', label: t('form.country'), hint: countryHint, value: values.country, errors, required: true, autocomplete: 'country', placeholder: t('form.choose'), options: countryOpts })}
 ${selectField(t, { name: 'locale', label: t('form.language'), value: values.locale || locale, errors, required: true, options: LOCALES.map((l) => ({ value: l, label: endonym(l) })) })}
 </fieldset>

@@ -67,7 +67,7 @@ ${o.notice ? html`<p class="notice success" role="status">${t(NOTICE_KEY[o.notic
 <section aria-labelledby="st-h"><h2 id="st-h">${t('status.state')}</h2>
 <p class="badge status-${statusKey}">${t(statusKey === 'missed_draw' ? 'applicant.state_missed_draw' : `status.state_${statusKey}`)}</p>
 ${explanation(ctx, o, statusKey)}
-${app.entryId ? html`<p class="entry-id">${t('status.entry_id')} <code>${app.entryId}</code> · <a href="/e/${event.slug}/draw">${t('status.entry_link')}</a></p>` : ''}
+${app.entryId ? html`<p class="entry-id">${t('status.entry_id')} <code dir="ltr">${app.entryId}</code> · <a href="/e/${event.slug}/draw">${t('status.entry_link')}</a></p>` : ''}
 </section>
 ${afterDrawSection(ctx, { event, app, link, calendar: !!o.calendar })}
 ${statusWhenAndWhere(ctx, event, app)}
@@ -78,7 +78,7 @@ ${app.guests.map((g) => html`<li>${g.name} <span class="muted">(${t(`relation.${
 </ul></section>
 <section aria-labelledby="details-h"><h2 id="details-h">${t('status.details')}</h2>
 <dl class="details">
-<div><dt>${t('form.email')}</dt><dd>${app.email}</dd></div>
+<div><dt>${t('form.email')}</dt><dd><bdi dir="ltr">${app.email}</bdi></dd></div>
 <div><dt>${t('form.country')}</dt><dd>${countryName(app.country, locale)}</dd></div>
 <div><dt>${t('form.language')}</dt><dd>${endonym(app.locale)}</dd></div>
 <div><dt>${t('status.applied_at')}</dt><dd>${formatDateTime(app.createdAt, locale, event.timezone)}</dd></div>
@@ -103,7 +103,7 @@ export function verifyEmailPage(ctx: PageContext, o: { event: Event; app: Applic
 <p class="eyebrow">${contentFor(o.event, locale).title}</p>
 <h1>${t('applicant.verify_title')}</h1>
 <p>${t('applicant.verify_body')}</p>
-<p class="static"><strong>${o.app.email}</strong></p>
+<p class="static"><strong><bdi dir="ltr">${o.app.email}</bdi></strong></p>
 <form method="post" action="${o.link('/verify')}">
 ${csrfField(ctx.csrfToken ?? '')}
 <div class="actions"><button type="submit" class="primary big">${t('applicant.verify_button')}</button></div>
