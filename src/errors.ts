@@ -5,6 +5,10 @@
  */
 export const ERROR_STATUS = {
   'validation.failed': 422,
+  /** The body could not be parsed (malformed JSON, a broken form encoding). */
+  'request.malformed': 400,
+  /** The body is over the limit. */
+  'request.too_large': 413,
   'event.not_found': 404,
   'event.not_open': 409,
   'event.closed': 410,

@@ -116,6 +116,8 @@ export interface EventsTable {
   updated_at: string;
   confirm_hours: Generated<number>;
   retention_days: Generated<number>;
+  /** Raised by a trigger on every update (migration 018): the public page cache's key (ADR 0012). */
+  version: Generated<number>;
   venue_map_url: string | null;
   reveal_at: string | null;
   revealed_at: string | null;

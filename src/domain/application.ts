@@ -96,7 +96,9 @@ export function validateApplication(event: Event, input: ApplicationInput): { va
   const rawAnswers = (input.answers && typeof input.answers === 'object' ? input.answers : {}) as Record<string, unknown>;
   const answers: Record<string, string> = {};
   for (const q of event.questions) {
-    const v = str(rawAnswers[q.id]);
+    const raw = rawAnswers[q.id];
+    // Yes/no questions also take JSON true/false (API clients send booleans for yes/no).
+    const v = q.type === 'yes_no' && typeof raw === 'boolean' ? (raw ? 'yes' : 'no') : str(raw);
     const field = `answers.${q.id}`;
     if (!v) {
       if (q.required) errors.push({ field, code: 'required' });

@@ -158,6 +158,8 @@ export async function saveBrand(deps: Deps, actorId: string, eventId: string, in
     };
     if (current) await trx.updateTable('event_brands').set(row).where('event_id', '=', eventId).execute();
     else await trx.insertInto('event_brands').values({ event_id: eventId, ...row }).execute();
+    // The cached public page is keyed by events.version (ADR 0012): a new look must show at once on every instance.
+    await trx.updateTable('events').set({ updated_at: at }).where('id', '=', eventId).execute();
     await appendAudit(trx, {
       id: newId(now, deps.random),
       at,

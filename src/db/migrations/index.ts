@@ -16,6 +16,7 @@ import * as m012 from './012-editor-deadlines-door-codes.ts';
 import * as m015 from './015-security.ts';
 import * as m021 from './021-brand.ts';
 import * as m017 from './017-draw-beacon.ts';
+import * as m018 from './018-page-cache.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -43,5 +44,6 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['014-applicant', m014],
   ['015-security', m015],
   ['017-draw-beacon', m017],
+  ['018-page-cache', m018],
   ['021-brand', m021],
 ];

@@ -34,7 +34,7 @@ export function eventFromRow(r: EventRow): Event {
   };
 }
 
-export function eventToRow(e: Event): Omit<EventRow, 'created_at' | 'updated_at' | 'calendar_sequence'> {
+export function eventToRow(e: Event): Omit<EventRow, 'created_at' | 'updated_at' | 'calendar_sequence' | 'version'> {
   return {
     id: e.id,
     slug: e.slug,

@@ -25,7 +25,11 @@ function toAppError(err: FastifyError): AppError {
   if ((err as { code?: string }).code === '22021') return new AppError('validation.failed', { fields: [{ field: 'body', code: 'control_characters' }] });
   if (err.statusCode === 429) return new AppError('rate.limited');
   if (err.statusCode === 404) return new AppError('not_found');
-  if (err.statusCode === 413 || err.statusCode === 415 || err.statusCode === 400) {
+  // Issue 12: a body nobody can read is the client's malformed request (400) and one over the limit is 413 —
+  // not a 422 "check your entries", which says the request was understood.
+  if (err.statusCode === 413) return new AppError('request.too_large');
+  if (err.statusCode === 400) return new AppError('request.malformed');
+  if (err.statusCode === 415) {
     return new AppError('validation.failed', { fields: [{ field: 'body', code: 'invalid' }] });
   }
   return new AppError('service.unavailable', { details: { internal: true } });

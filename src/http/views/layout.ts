@@ -2,6 +2,7 @@ import { LOCALES, type Locale, textDirection } from '../../domain/locales.ts';
 import { endonym, type Translator } from '../../i18n/index.ts';
 import { html, type SafeHtml } from './html.ts';
 import { can } from '../../services/users.ts';
+import { assetUrl } from '../asset-manifest.ts';
 
 export interface PageContext {
   locale: Locale;
@@ -44,12 +45,12 @@ export function layout(ctx: PageContext, title: string, body: SafeHtml, opts: La
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Admit</title>
-<link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/assets/app.css">
+<link rel="icon" href="${assetUrl('/assets/icon.svg')}" type="image/svg+xml">
+<link rel="stylesheet" href="${assetUrl('/assets/app.css')}">
 ${(opts.styles ?? []).map((s) => html`<link rel="stylesheet" href="${s}">`)}
 ${opts.head ?? ''}
-${(opts.scripts ?? []).some((s) => s.includes("altcha")) ? html`<link rel="stylesheet" href="/assets/altcha.css">` : ""}
-${(opts.scripts ?? []).map((s) => html`<script type="module" src="${s}"></script>`)}
+${(opts.scripts ?? []).some((s) => s.includes("altcha")) ? html`<link rel="stylesheet" href="${assetUrl('/assets/altcha.css')}">` : ""}
+${(opts.scripts ?? []).map((s) => html`<script type="module" src="${assetUrl(s)}"></script>`)}
 </head>
 <body${opts.embedded ? html` class="embedded"` : ''}>
 ${opts.embedded ? '' : html`<a class="skip" href="#main">${ctx.t('layout.skip')}</a>

@@ -21,7 +21,9 @@ import { findEventById } from '../../../db/repositories/events.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { applicationInputFromForm, formValues, formValuesFromApplication, type FormValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
-import { html } from '../../views/html.ts';
+import { html, type SafeHtml } from '../../views/html.ts';
+import { layout, type PageContext } from '../../views/layout.ts';
+import { cachePage, chooseEncoding, eventPageCache, SLOT_MARKS, stitchPage } from '../../event-page-cache.ts';
 import { formErrors, type FormErrors } from '../../views/form.ts';
 import { applicationForm } from '../../views/public/application-form.ts';
 import { eventPage, messagePage } from '../../views/public/event-page.ts';
@@ -50,6 +52,59 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
   const captchaView = captcha ? { challengeUrl: '/api/v1/captcha/challenge' } : null;
   const scripts = captcha ? ['/assets/altcha.js'] : [];
 
+  type Extra = { formToken?: string; notice?: string; mode?: Mode };
+  interface EventPageParts {
+    title: string;
+    body: SafeHtml;
+    scripts: string[];
+    styles: string[];
+    head?: SafeHtml;
+    embedded: boolean;
+    brand: Awaited<ReturnType<typeof loadBrand>>;
+  }
+
+  /** The event page with the form (or the form alone for a frame) as HTML; extra.formToken keeps a posted token. */
+  async function eventPageHtml(ctx: PageContext, event: Event, values: FormValues, errors: FormErrors, extra: Extra = {}): Promise<EventPageParts> {
+    const mode = extra.mode ?? { kind: 'page' };
+    const c = contentFor(event, ctx.locale);
+    const state = intakeState(event, deps.clock.now());
+    const form = applicationForm(ctx, {
+      event,
+      values,
+      errors,
+      action: mode.kind === 'embed' ? `/e/${event.slug}/embed/apply?lang=${ctx.locale}` : `/e/${event.slug}/apply`,
+      submitLabel: ctx.t('form.submit'),
+      consentText: c.consent,
+      captcha: captchaView,
+      formToken: extra.formToken ?? newToken(deps.random),
+      hidden: mode.kind === 'embed' && mode.parent ? { parent: mode.parent } : undefined,
+    });
+    const body = extra.notice ? html`<p class="notice" role="alert" id="form-notice">${extra.notice}</p>${form}` : form;
+    const brand = await loadBrand(deps.database.db, event.id);
+    const styles = brandStyles(brand);
+    const scriptsNow = state === 'open' ? scripts : [];
+    if (mode.kind === 'embed') {
+      const parent = announcedParent(brand, mode.parent);
+      return {
+        title: c.title,
+        body: embeddedForm(ctx, event, state, body, brandBanner(brand, event, ctx.locale), parent),
+        scripts: [...scriptsNow, '/assets/embed-frame.js'],
+        styles,
+        embedded: true,
+        brand,
+      };
+    }
+    return {
+      title: c.title,
+      body: eventPage(ctx, event, state, body, brandBanner(brand, event, ctx.locale)),
+      scripts: scriptsNow,
+      styles,
+      head: linkPreview(event, brand, ctx.locale, deps.config.publicUrl),
+      embedded: false,
+      brand,
+    };
+  }
+
   /** extra.formToken: the one-time token to keep (a re-render of a post); extra.notice: shown above the form. */
   async function renderEvent(
     req: FastifyRequest,
@@ -58,7 +113,7 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
     values: FormValues,
     errors: FormErrors,
     status = 200,
-    extra: { formToken?: string; notice?: string; mode?: Mode } = {},
+    extra: Extra = {},
   ) {
     const mode = extra.mode ?? { kind: 'page' };
     const ctx = pageContext(req, reply);
@@ -66,42 +121,41 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
       // No cookie reaches a third-party frame: the token the form carries is a signed one, not the cookie's.
       ctx.csrfToken = issueEmbedToken(deps.config.secret, event.slug, deps.clock.now());
     }
-    const c = contentFor(event, req.locale);
-    const state = intakeState(event, deps.clock.now());
-    const form = applicationForm(ctx, {
-      event,
-      values,
-      errors,
-      action: mode.kind === 'embed' ? `/e/${event.slug}/embed/apply?lang=${req.locale}` : `/e/${event.slug}/apply`,
-      submitLabel: req.t('form.submit'),
-      consentText: c.consent,
-      captcha: captchaView,
-      formToken: extra.formToken ?? newToken(deps.random),
-      hidden: mode.kind === 'embed' && mode.parent ? { parent: mode.parent } : undefined,
-    });
-    const body = extra.notice ? html`<p class="notice" role="alert" id="form-notice">${extra.notice}</p>${form}` : form;
-    const brand = await loadBrand(deps.database.db, event.id);
-    if (mode.kind === 'embed') {
-      allowFraming(reply, brand);
-      const parent = announcedParent(brand, mode.parent);
-      return sendPage(reply, ctx, c.title, embeddedForm(ctx, event, state, body, brandBanner(brand, event, req.locale), parent), {
-        status,
-        embedded: true,
-        scripts: [...(state === 'open' ? scripts : []), '/assets/embed-frame.js'],
-        styles: brandStyles(brand),
-      });
-    }
-    return sendPage(reply, ctx, c.title, eventPage(ctx, event, state, body, brandBanner(brand, event, req.locale)), {
+    const page = await eventPageHtml(ctx, event, values, errors, extra);
+    if (page.embedded) allowFraming(reply, page.brand);
+    return sendPage(reply, ctx, page.title, page.body, {
       status,
-      scripts: state === 'open' ? scripts : [],
-      styles: brandStyles(brand),
-      head: linkPreview(event, brand, req.locale, deps.config.publicUrl),
+      scripts: page.scripts,
+      styles: page.styles,
+      head: page.head,
+      embedded: page.embedded || undefined,
     });
   }
 
+  // The first visit of everyone in a rush: rendered once per (event version, language, intake state), each
+  // visitor's CSRF and form tokens stitched in (ADR 0012). Signed-in staff get the page rendered for them.
+  const pages = eventPageCache(deps.database);
   app.get<{ Params: { slug: string } }>('/e/:slug', async (req, reply) => {
-    const event = await requireEvent(deps.database.db, req.params.slug);
-    return renderEvent(req, reply, event, { locale: req.locale }, new Map());
+    if (req.user) {
+      const event = await requireEvent(deps.database.db, req.params.slug);
+      return renderEvent(req, reply, event, { locale: req.locale }, new Map());
+    }
+    const { event, page } = await pages.event(req.params.slug);
+    const { locale, t } = req;
+    const cached = await page({ locale, state: intakeState(event, deps.clock.now()) }, async (ev) => {
+      const ctx: PageContext = { locale, t, url: `/e/${ev.slug}`, user: null, csrfToken: SLOT_MARKS.csrf };
+      const p = await eventPageHtml(ctx, ev, { locale }, new Map(), { formToken: SLOT_MARKS.formToken });
+      return cachePage(layout(ctx, p.title, p.body, { scripts: p.scripts, styles: p.styles, head: p.head }), p.scripts);
+    });
+    const encoding = chooseEncoding(req.headers['accept-encoding']);
+    const body = stitchPage(cached, { csrf: reply.generateCsrf(), formToken: newToken(deps.random) }, encoding);
+    if (encoding !== 'identity') reply.header('Content-Encoding', encoding);
+    return reply
+      .code(200)
+      .header('Cache-Control', 'no-store')
+      .header('Vary', 'Accept-Language, Cookie, Accept-Encoding')
+      .type('text/html; charset=utf-8')
+      .send(body);
   });
 
   const limits = applyLimits(app, deps.config.rateLimits);

@@ -72,6 +72,8 @@ ${o.options.map(
  * The application form. Works without JavaScript: every guest row the event allows is rendered
  * (empty rows are ignored), the server validates and re-renders with the person's input kept.
  * `novalidate`: the server's localized messages replace the browser's, which speak the browser's language.
+ * The per-visitor hidden fields (CSRF token, one-time form token) come last, so a cached rendering of the public
+ * page differs between visitors only in its last few hundred bytes (http/event-page-cache.ts, ADR 0012).
  */
 export function applicationForm(ctx: PageContext, o: ApplicationFormOptions): SafeHtml {
   const { t, locale } = ctx;
@@ -88,9 +90,6 @@ export function applicationForm(ctx: PageContext, o: ApplicationFormOptions): Sa
     : undefined;
   return html`<form method="post" action="${o.action}" novalidate class="application-form">
 ${errorSummary(t, errors)}
-${csrfField(ctx.csrfToken ?? '')}
-${o.formToken ? html`<input type="hidden" name="form_token" value="${o.formToken}">` : ''}
-${Object.entries(o.hidden ?? {}).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
 <fieldset><legend>${t('form.about_you')}</legend>
 ${textField(t, { name: 'name', label: t('form.name'), value: values.name, errors, required: true, autocomplete: 'name', maxlength: LIMITS.name })}
 ${o.editing
@@ -128,6 +127,9 @@ ${errors.get('altcha') ? html`<p class="field-error" id="e-altcha">${errors.get(
 <altcha-widget id="f-altcha" challenge="${o.captcha.challengeUrl}" name="altcha" language="${locale}" auto="onfocus" configuration="${JSON.stringify({ hideLogo: true, hideFooter: true })}"></altcha-widget>
 <noscript><p class="hint">${t('form.captcha_noscript')}</p></noscript></div>`
   : ''}
+${csrfField(ctx.csrfToken ?? '')}
+${o.formToken ? html`<input type="hidden" name="form_token" value="${o.formToken}">` : ''}
+${Object.entries(o.hidden ?? {}).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
 <div class="actions"><button type="submit" class="primary">${o.submitLabel}</button></div>
 </form>`;
 }
