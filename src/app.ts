@@ -28,6 +28,7 @@ import publicDrawRoutes from './http/routes/public/draw.ts';
 import adminRoutes from './http/routes/admin/index.ts';
 import publicOfferRoutes from './http/routes/public/offer.ts';
 import publicTicketRoutes from './http/routes/public/tickets.ts';
+import unsubscribeRoutes from './http/routes/public/unsubscribe.ts';
 import checkinRoutes from './http/routes/checkin/index.ts';
 import wellKnownRoutes from './http/routes/well-known.ts';
 
@@ -121,6 +122,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(adminRoutes, { deps });
   await app.register(publicOfferRoutes, { deps });
   await app.register(publicTicketRoutes, { deps });
+  await app.register(unsubscribeRoutes, { deps });
   await app.register(checkinRoutes, { deps });
   await app.register(wellKnownRoutes, { clock: opts.clock, config });
 

@@ -3,6 +3,7 @@ import { ensurePrivateDir, tightenIfPresent } from './platform/private-files.ts'
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadSecurityConfig, type SecurityConfig } from './config-security.ts';
+import { loadMailConfig, type MailConfig } from './config-mail.ts';
 
 export interface Config {
   port: number;
@@ -43,6 +44,8 @@ export interface Config {
   shutdownTimeoutMs?: number;
   /** security.txt contact, connection timeouts (config-security.ts); unset = SECURITY_DEFAULTS. */
   security?: Partial<SecurityConfig>;
+  /** Sending rate, DKIM, VERP and the bounce listener (config-mail.ts); unset = MAIL_DEFAULTS. */
+  mail?: Partial<MailConfig>;
 }
 
 export interface IntakeConfig {
@@ -144,5 +147,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     shutdownTimeoutMs: int(env, 'ADMIT_SHUTDOWN_TIMEOUT_MS', 15_000),
     security: loadSecurityConfig(env),
+    mail: loadMailConfig(env),
   };
 }

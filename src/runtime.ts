@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { connectDatabase, migrateToLatest, type Database } from './db/connect.ts';
-import { fileTransport, type MailSender, OutboxSender, smtpTransport } from './mail/sender.ts';
+import { fileTransport, type MailSender, OutboxSender, senderTuning, smtpTransport } from './mail/sender.ts';
+import { startBounceListener, type BounceListener } from './mail/bounces.ts';
 import { SenderThread } from './mail/sender-thread.ts';
 import { mailDir } from './mail/files.ts';
 import { ensurePrivateDir } from './platform/private-files.ts';
@@ -48,6 +49,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const database = opts.database ?? (await connectDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   await migrateToLatest(database.db);
 
+  const delivery = { dkim: config.mail?.dkim ?? null, bounceDomain: config.mail?.bounceDomain ?? null };
   const instanceId = `${hostname()}:${process.pid}:${random.bytes(4).toString('hex')}`;
   let logMailError = (_message: string, _rowId: string | null) => {};
   ensurePrivateDir(config.dataDir);
@@ -55,12 +57,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Mail goes out from a thread of its own (ADR 0004) unless a test drives time with its own clock.
   const sender: MailSender =
     config.mailThread !== false && !opts.clock
-      ? new SenderThread({ options: database.options, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, dataDir: config.dataDir, instanceId, onError: (m, id) => logMailError(m, id) })
+      ? new SenderThread({ options: database.options, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, dataDir: config.dataDir, instanceId, mail: config.mail, onError: (m, id) => logMailError(m, id) })
       : new OutboxSender({
           db: database.db,
           clock,
-          transport: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : fileTransport(mailDir(config.dataDir), config.mailFrom),
+          transport: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom, delivery) : fileTransport(mailDir(config.dataDir), config.mailFrom, delivery),
           instanceId,
+          ...senderTuning(config.mail),
           onError: (err, row) => logMailError(String((err as Error)?.message ?? err), row?.id ?? null),
         });
   // Group commit (ADR 0004): one queue per database in this process, configured before anything serves.
@@ -83,6 +86,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const fetchBeacon = httpBeaconFetcher(config.drandRelays ?? []);
   const jobs = [...DEFAULT_JOBS, { name: 'draw', everyMs: 15_000, run: (d: Deps) => drawDueDraws(d, fetchBeacon) }];
   const scheduler = new Scheduler(deps, { instanceId, jobs, onError: (err, job) => app.log.error({ err, job }, 'scheduled job failed') });
+  // Inbound SMTP for delivery status notifications (ADMIT_BOUNCE_SMTP_PORT, off by default).
+  let bounces: BounceListener | null = null;
+  if (config.mail?.bounceSmtpPort) {
+    bounces = await startBounceListener({ db: database.db, clock, port: config.mail.bounceSmtpPort, host: config.mail.bounceSmtpHost ?? '0.0.0.0', onError: (err) => app.log.warn({ err }, 'bounce not understood') });
+  }
   if (config.workers) {
     sender.start();
     scheduler.start();
@@ -106,6 +114,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
      */
     async stop() {
       for (const t of timers) clearInterval(t);
+      await bounces?.close();
       await scheduler.stop();
       await app.close();
       await intake.close();

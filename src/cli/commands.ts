@@ -1,5 +1,6 @@
 import { tokenCommand } from './token.ts';
 import { verifyDrawCommand } from './verify-draw.ts';
+import { mailDkimCommand } from './mail-dkim.ts';
 
 /** Further CLI commands register here (verify-draw, …): name, one usage line, and a runner returning the exit code. */
 export interface CliCommand {
@@ -8,4 +9,4 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [verifyDrawCommand, tokenCommand];
+export const commands: CliCommand[] = [verifyDrawCommand, tokenCommand, mailDkimCommand];

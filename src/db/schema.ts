@@ -204,7 +204,8 @@ export interface OutboxTable {
   params: string | null;
   /** JSON: { filename, contentType, content (base64) }[] */
   attachments: string | null;
-  status: 'pending' | 'sent' | 'failed';
+  /** 'suppressed' (migration 019): not sent, the address is on the suppression list. */
+  status: 'pending' | 'sent' | 'failed' | 'suppressed';
   attempts: number;
   next_attempt_at: string;
   locked_until: string | null;
@@ -213,6 +214,39 @@ export interface OutboxTable {
   created_at: string;
   sent_at: string | null;
   event_id: string | null;
+  /** Migration 019: the organizer message (messages.id) this mail is one copy of. */
+  message_id?: string | null;
+  /** Migration 019: the application this mail is about (the message log per application). */
+  application_id?: string | null;
+  /** Migration 019: a delivery status notification reported a permanent failure. */
+  bounced_at?: string | null;
+}
+
+/** Migration 019: a message from the organizer to a segment (services/messages.ts, ADR 0013). */
+export interface MessagesTable {
+  id: string;
+  event_id: string;
+  created_by: string;
+  created_at: string;
+  /** JSON: Segment (services/messages.ts) */
+  segment: string;
+  /** JSON: Record<locale, { subject, body }> */
+  content: string;
+  fallback_locale: string;
+  send_at: string;
+  /** scheduled → queued (every recipient's mail is in the outbox), or cancelled */
+  status: 'scheduled' | 'queued' | 'cancelled';
+  recipients: number | null;
+  queued_at: string | null;
+}
+
+/** Migration 019: addresses not to mail; scope '' = every mail (hard bounce), an event id = that event's optional mails. */
+export interface MailSuppressionsTable {
+  email_normalized: string;
+  scope: string;
+  reason: 'bounce' | 'unsubscribe';
+  detail: string | null;
+  created_at: string;
 }
 
 export interface AuditLogTable {
@@ -399,6 +433,8 @@ export interface DB {
   security_settings: SecuritySettingsTable;
   event_brands: EventBrandsTable;
   brand_images: BrandImagesTable;
+  messages: MessagesTable;
+  mail_suppressions: MailSuppressionsTable;
 }
 
 /** The brand's look of an event (migration 021): accent colour, cover and logo image sets, alt texts, embedding sites. */

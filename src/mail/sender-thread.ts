@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ConnectOptions } from '../db/connect.ts';
 import { startTsWorker, stopWorker } from '../platform/worker.ts';
 import type { MailSender } from './sender.ts';
+import type { MailConfig } from '../config-mail.ts';
 
 export type ToSender = { type: 'start' } | { type: 'kick' } | { type: 'drain'; id: number } | { type: 'stop' };
 export type FromSender = { type: 'ready' } | { type: 'drained'; id: number; sent: number } | { type: 'error'; message: string; rowId: string | null } | { type: 'stopped' };
@@ -12,6 +13,8 @@ export interface SenderThreadOptions {
   mailFrom: string;
   dataDir: string;
   instanceId: string;
+  /** Rate, concurrency, DKIM, VERP (config-mail.ts). */
+  mail?: Partial<MailConfig>;
   onError?(message: string, rowId: string | null): void;
 }
 

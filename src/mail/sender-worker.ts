@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { connectDatabase, type ConnectOptions } from '../db/connect.ts';
 import { systemClock } from '../platform/clock.ts';
 import { mailDir } from './files.ts';
-import { fileTransport, OutboxSender, smtpTransport } from './sender.ts';
+import { fileTransport, OutboxSender, senderTuning, smtpTransport } from './sender.ts';
+import type { MailConfig } from '../config-mail.ts';
 import type { FromSender, ToSender } from './sender-thread.ts';
 
 /**
@@ -10,17 +11,19 @@ import type { FromSender, ToSender } from './sender-thread.ts';
  * OutboxSender as in-process (leases, SKIP LOCKED, backoff), so composing MIME, writing .eml files or talking
  * SMTP and marking rows never takes time from the event loop that serves applicants.
  */
-const data = workerData as { options: ConnectOptions; smtpUrl: string | null; mailFrom: string; dataDir: string; instanceId: string };
+const data = workerData as { options: ConnectOptions; smtpUrl: string | null; mailFrom: string; dataDir: string; instanceId: string; mail?: Partial<MailConfig> };
 const port = parentPort!;
 const post = (m: FromSender) => port.postMessage(m);
 
 const database = await connectDatabase({ ...data.options, poolSize: 4 });
-const transport = data.smtpUrl ? smtpTransport(data.smtpUrl, data.mailFrom) : fileTransport(mailDir(data.dataDir), data.mailFrom);
+const delivery = { dkim: data.mail?.dkim ?? null, bounceDomain: data.mail?.bounceDomain ?? null };
+const transport = data.smtpUrl ? smtpTransport(data.smtpUrl, data.mailFrom, delivery) : fileTransport(mailDir(data.dataDir), data.mailFrom, delivery);
 const sender = new OutboxSender({
   db: database.db,
   clock: systemClock,
   transport,
   instanceId: data.instanceId,
+  ...senderTuning(data.mail),
   onError: (err, row) => post({ type: 'error', message: String((err as Error)?.message ?? err), rowId: row?.id ?? null }),
 });
 

@@ -9,6 +9,9 @@ import type { Clock } from '../platform/clock.ts';
 import type { Attachment } from './outbox.ts';
 import { renderOutboxMail } from './templates.ts';
 import { redactedMailColumns } from './capability-links.ts';
+import { deliveryHeaders, type DeliveryOptions } from './delivery.ts';
+import { MAIL_DEFAULTS, type MailConfig } from '../config-mail.ts';
+import { isHardRecipientFailure, suppressAddress, suppressedRows } from './suppression.ts';
 
 /** How one event's mails name their sender (migration 012); absent for mails of no event. */
 export interface EventSender {
@@ -25,12 +28,13 @@ export interface MailTransport {
  * The message for one row. A template row (src/mail/templates.ts) is rendered here, at send time; a rendering
  * failure (say, a template unknown to this version) throws like a failed delivery and is retried with backoff.
  */
-function message(row: OutboxRow, from: string, domain: string, sender?: EventSender) {
+function message(row: OutboxRow, from: string, domain: string, sender?: EventSender, delivery: DeliveryOptions = {}) {
   const attachments = row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : [];
   const mail = renderOutboxMail(row);
   // An event's own sender name goes with the instance's address (SPF/DKIM stay valid); nodemailer encodes the name.
   const address = from.match(/<([^>]+)>/)?.[1] ?? from.trim();
   return {
+    ...deliveryHeaders(row, delivery),
     from: sender?.name ? { name: sender.name, address } : from,
     ...(sender?.replyTo ? { replyTo: sender.replyTo } : {}),
     to: row.to_address,
@@ -43,25 +47,25 @@ function message(row: OutboxRow, from: string, domain: string, sender?: EventSen
   };
 }
 
-export function smtpTransport(url: string, from: string): MailTransport {
+export function smtpTransport(url: string, from: string, delivery: DeliveryOptions = {}): MailTransport {
   const transporter: Transporter = nodemailer.createTransport(url.includes('pool=') ? url : `${url}${url.includes('?') ? '&' : '?'}pool=true`);
   const domain = from.match(/@([^>\s]+)/)?.[1] ?? 'admit.localhost';
   return {
     async send(row, sender) {
-      await transporter.sendMail(message(row, from, domain, sender));
+      await transporter.sendMail(message(row, from, domain, sender, delivery));
     },
     close: () => transporter.close(),
   };
 }
 
 /** SMTP_URL unset: each mail is written as an .eml file into <data>/mail; organizers read them in the app. */
-export function fileTransport(dir: string, from: string): MailTransport {
+export function fileTransport(dir: string, from: string, delivery: DeliveryOptions = {}): MailTransport {
   ensurePrivateDir(dir);
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const domain = from.match(/@([^>\s]+)/)?.[1] ?? 'admit.localhost';
   return {
     async send(row, sender) {
-      const info = await transporter.sendMail(message(row, from, domain, sender));
+      const info = await transporter.sendMail(message(row, from, domain, sender, delivery));
       // Written aside and renamed: whoever reads the folder as an inbox never sees half a mail. 0600 (finding 5).
       const file = join(dir, `${row.id}.eml`); // = mailFile(dataDir, id), see files.ts
       await writeFile(`${file}.tmp`, info.message as Buffer, { mode: PRIVATE_FILE_MODE });
@@ -82,7 +86,15 @@ export interface SenderOptions {
   pollMs?: number;
   leaseMs?: number;
   maxAttempts?: number;
+  /** Mails per second (0 = as fast as concurrency allows): a throttle for mass mail (ADMIT_MAIL_RATE). */
+  ratePerSecond?: number;
   onError?: (err: unknown, row?: OutboxRow) => void;
+}
+
+/** The sender's knobs from the mail config (config-mail.ts); absent ones keep the sender's defaults. */
+export function senderTuning(mail: Partial<MailConfig> | undefined): Pick<SenderOptions, 'ratePerSecond' | 'concurrency' | 'batchSize' | 'leaseMs'> {
+  const m = { ...MAIL_DEFAULTS, ...mail };
+  return { ratePerSecond: m.ratePerSecond, concurrency: m.concurrency, batchSize: m.batchSize, leaseMs: m.leaseMs };
 }
 
 /** Backoff after the n-th failed attempt: 5 s, 10 s, 20 s … capped at one hour. */
@@ -112,7 +124,7 @@ export class OutboxSender implements MailSender {
   #stopRequested = false;
 
   constructor(opts: SenderOptions) {
-    this.#opts = { batchSize: 50, concurrency: 4, pollMs: 2_000, leaseMs: 60_000, maxAttempts: 12, ...opts };
+    this.#opts = { batchSize: 50, concurrency: 4, pollMs: 2_000, leaseMs: 60_000, maxAttempts: 12, ratePerSecond: 0, ...opts };
   }
 
   start(): void {
@@ -159,19 +171,26 @@ export class OutboxSender implements MailSender {
   async drain(): Promise<number> {
     let sent = 0;
     for (;;) {
-      const rows = await this.claim();
-      if (!rows.length) return sent;
+      const claimed = await this.claim();
+      if (!claimed.length) return sent;
+      // Suppressed addresses (bounced; unsubscribed from optional mail) are recorded, never sent (ADR 0013).
+      const blocked = await suppressedRows(this.#opts.db, claimed);
+      if (blocked.size) await this.#markSuppressed(claimed.filter((r) => blocked.has(r.id)));
+      const rows = claimed.filter((r) => !blocked.has(r.id));
       const queue = [...rows];
-      const delivered: OutboxRow[] = [];
       const senders = await this.#eventSenders(rows);
       const workers = Array.from({ length: Math.min(this.#opts.concurrency, queue.length) }, async () => {
         for (let row = queue.shift(); row; row = queue.shift()) {
-          if (await this.#sendOne(row, row.event_id ? senders.get(row.event_id) : undefined)) delivered.push(row);
+          await this.#throttle();
+          if (await this.#sendOne(row, row.event_id ? senders.get(row.event_id) : undefined)) {
+            // Marked as soon as the server took it (group commit of whatever finished meanwhile), not at the end of
+            // the batch: a crash re-sends at most the mails between an SMTP 250 and the next commit (ADR 0013).
+            await this.#markSentSoon(row);
+            sent++;
+          }
         }
       });
       await Promise.all(workers);
-      await this.#markSent(delivered);
-      sent += delivered.length;
       if (this.#stopRequested) return sent;
     }
   }
@@ -184,6 +203,46 @@ export class OutboxSender implements MailSender {
    * The same UPDATE erases the capability links (ADR 0007): once a mail is handed over, the outbox keeps it
    * without the tokens that act for its recipient — one CASE per changed column, still one statement.
    */
+  #toMark: OutboxRow[] = [];
+  #marking: Promise<void> | null = null;
+
+  /** Waits until `row` is marked sent; rows finished while a commit runs go together in the next one. */
+  async #markSentSoon(row: OutboxRow): Promise<void> {
+    this.#toMark.push(row);
+    while (this.#toMark.includes(row)) {
+      if (!this.#marking) {
+        const rows = this.#toMark.splice(0);
+        this.#marking = this.#markSent(rows).finally(() => {
+          this.#marking = null;
+        });
+      }
+      await this.#marking;
+    }
+  }
+
+  /** Mails per second over all workers of this sender (0 = unthrottled): the next send waits for its slot. */
+  #nextSlot = 0;
+  async #throttle(): Promise<void> {
+    const rate = this.#opts.ratePerSecond;
+    if (!rate) return;
+    const now = performance.now();
+    const slot = Math.max(now, this.#nextSlot);
+    this.#nextSlot = slot + 1000 / rate;
+    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+  }
+
+  async #markSuppressed(rows: OutboxRow[]): Promise<void> {
+    const { db, instanceId } = this.#opts;
+    for (const row of rows) {
+      await db
+        .updateTable('outbox')
+        .set({ status: 'suppressed', locked_until: null, last_error: null, ...redactedMailColumns(row) })
+        .where('id', '=', row.id)
+        .where('locked_by', '=', instanceId)
+        .execute();
+    }
+  }
+
   async #markSent(rows: OutboxRow[]): Promise<void> {
     const { db, clock, instanceId } = this.#opts;
     const nowIso = clock.now().toISOString();
@@ -248,12 +307,18 @@ export class OutboxSender implements MailSender {
     } catch (err) {
       const attempts = row.attempts + 1;
       this.#opts.onError?.(err, row);
+      // The receiving server said the recipient does not exist: a hard bounce now, no retry, address suppressed.
+      const hard = isHardRecipientFailure(err);
+      const nowIso = clock.now().toISOString();
+      if (hard) await suppressAddress(db, row.to_address, '', 'bounce', String((err as Error)?.message ?? err), nowIso);
+      const giveUp = hard || attempts >= maxAttempts;
       await db
         .updateTable('outbox')
         .set({
-          status: attempts >= maxAttempts ? 'failed' : 'pending',
+          status: giveUp ? 'failed' : 'pending',
+          ...(hard ? { bounced_at: nowIso } : {}),
           // A mail given up on will never be sent: its capability links have no reason to stay (ADR 0007).
-          ...(attempts >= maxAttempts ? redactedMailColumns(row) : {}),
+          ...(giveUp ? redactedMailColumns(row) : {}),
           attempts,
           next_attempt_at: new Date(clock.now().getTime() + backoffMs(attempts)).toISOString(),
           locked_until: null,

@@ -6,6 +6,7 @@ import { rejectedMail } from './review-mails.ts';
 import { offerExtendedMail, offerReminderMail } from './deadline-mails.ts';
 import { confirmedMail, declinedMail, expiredMail, revealMail } from './after-draw-mails.ts';
 import { passwordResetMail } from './staff-mails.ts';
+import { organizerMessageMail } from './messages.ts';
 
 /**
  * The registry of mail templates that may be stored by reference in the outbox (ADR 0004, "rendering mail at
@@ -42,6 +43,8 @@ export const mailTemplates = {
   'offer.reminder': offerReminderMail,
   /** The organizer extended an offer's deadline. */
   'offer.extended': offerExtendedMail,
+  /** A message from the organizer to a segment (services/messages.ts); placeholders filled in at enqueueing. */
+  'organizer.message': organizerMessageMail,
 } as const satisfies Record<string, (locale: Locale, params: never) => RenderedMail>;
 
 export type MailTemplateName = keyof typeof mailTemplates;

@@ -2,6 +2,7 @@ import type { Queryable } from '../db/connect.ts';
 import { remindExpiringOffers } from './deadlines.ts';
 import type { Deps } from './deps.ts';
 import { revealDueEvents } from './reveal.ts';
+import { queueDueMessages } from './messages.ts';
 import { erasePersonalData } from './retention.ts';
 import { expireOffersAndPromote } from './waitlist.ts';
 
@@ -24,6 +25,8 @@ export const DEFAULT_JOBS: readonly Job[] = [
   { name: 'reveal', everyMs: 30_000, run: revealDueEvents },
   { name: 'offer-reminders', everyMs: 60_000, run: remindExpiringOffers },
   { name: 'retention', everyMs: 3_600_000, run: erasePersonalData },
+  /** Organizer messages scheduled for a later time (services/messages.ts). */
+  { name: 'messages', everyMs: 15_000, run: queueDueMessages },
 ];
 
 /** Takes the lease `name` until `until` if it is free (expired or never taken). True when this caller won. */

@@ -78,6 +78,7 @@ function urlFor(method: string, url: string, t: Target): string {
     if (name === 'id' && /^\/(api\/v1\/)?admin\/events\/:id/.test(url)) return t.event.id;
     if (name === 'id' && /^\/(api\/v1\/)?admin\/applications\/:id/.test(url)) return t.applicationId;
     if (name === 'appId') return t.applicationId;
+    if (name === 'messageId') return 'no-such-message'; // a message of the event: the permission check comes first
     throw new Error(`${method} ${url}: the permission matrix does not know what :${name} means — teach urlFor, or list the route in NOT_EVENT_SCOPED with a reason`);
   });
 }

@@ -8,6 +8,7 @@ import { offerMail, waitlistedMail } from '../../src/mail/selection-mails.ts';
 import { confirmedMail, declinedMail, expiredMail, revealMail } from '../../src/mail/after-draw-mails.ts';
 import { rejectedMail } from '../../src/mail/review-mails.ts';
 import { offerExtendedMail, offerReminderMail } from '../../src/mail/deadline-mails.ts';
+import { organizerMessageMail } from '../../src/mail/messages.ts';
 import {
   isMailTemplateName,
   MailRenderError,
@@ -51,6 +52,10 @@ const examples: { [N in MailTemplateName]: { params: Extract<MailTemplateRef, { 
   'offer.extended': {
     params: { name: 'Ada', eventTitle: 'Launch', url: 'https://x.test/a/e', deadline: 'Tuesday' },
     direct: (l) => offerExtendedMail(l, { name: 'Ada', eventTitle: 'Launch', url: 'https://x.test/a/e', deadline: 'Tuesday' }),
+  },
+  'organizer.message': {
+    params: { eventTitle: 'Launch', subject: 'Parking', body: 'Gate <B>', unsubscribeUrl: 'https://x.test/u/abc' },
+    direct: (l) => organizerMessageMail(l, { eventTitle: 'Launch', subject: 'Parking', body: 'Gate <B>', unsubscribeUrl: 'https://x.test/u/abc' }),
   },
 };
 

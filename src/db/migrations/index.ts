@@ -17,6 +17,7 @@ import * as m015 from './015-security.ts';
 import * as m021 from './021-brand.ts';
 import * as m017 from './017-draw-beacon.ts';
 import * as m018 from './018-page-cache.ts';
+import * as m019 from './019-messages.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -45,5 +46,6 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['015-security', m015],
   ['017-draw-beacon', m017],
   ['018-page-cache', m018],
+  ['019-messages', m019],
   ['021-brand', m021],
 ];

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { mailsOfApplication } from '../../../services/messages.ts';
+import { applicationMailsView } from '../../views/admin/messages.ts';
 import { AppError } from '../../../errors.ts';
 import { isLocale, type Locale } from '../../../domain/locales.ts';
 import {
@@ -135,10 +137,11 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
       if (!event) throw new AppError('event.not_found');
       const blind = await blindFor(req, event.id);
       const listQ = typeof req.query.list === 'string' ? listQueryString(Object.fromEntries(new URLSearchParams(req.query.list))) : '';
-      const [audit, scores, nav] = await Promise.all([
+      const [audit, scores, nav, mails] = await Promise.all([
         listAudit(db, { subjectId: a.id }),
         listScores(db, a.id),
         neighbours(a, listQ, blind),
+        mailsOfApplication(db, a.id),
       ]);
       const staff = await staffNames(deps, audit.map((e) => e.actor));
       const ctx = pageContext(req, reply);
@@ -151,7 +154,7 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
           scores,
           me: req.user!.id,
           timezone: event.timezone,
-        })}`,
+        })}${applicationMailsView(req.t, req.locale, event, mails)}`,
       );
     },
   );

@@ -13,6 +13,7 @@ import guestAdminRoutes from './guests.ts';
 import eventPreviewRoutes from './event-preview.ts';
 import offerAdminRoutes from './offers.ts';
 import passkeyRoutes from './passkeys.ts';
+import messageAdminRoutes from './messages.ts';
 
 /** Organizer area: everything under /admin requires a signed-in staff member with the right role. */
 export default async function adminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
@@ -29,4 +30,5 @@ export default async function adminRoutes(app: FastifyInstance, opts: { deps: De
   await app.register(eventPreviewRoutes, opts);
   await app.register(offerAdminRoutes, opts);
   await app.register(passkeyRoutes, opts);
+  await app.register(messageAdminRoutes, opts);
 }

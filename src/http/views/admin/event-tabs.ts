@@ -4,7 +4,7 @@ import type { Translator } from '../../../i18n/index.ts';
 import { can, type Permission } from '../../../services/users.ts';
 import { html, type SafeHtml } from '../html.ts';
 
-export const EVENT_TABS = ['overview', 'applications', 'selection', 'guests', 'reveal', 'settings', 'brand', 'checkin'] as const;
+export const EVENT_TABS = ['overview', 'applications', 'selection', 'guests', 'messages', 'reveal', 'settings', 'brand', 'checkin'] as const;
 export type EventTab = (typeof EVENT_TABS)[number];
 
 /** Where each tab leads, and who may open it (a tab a role cannot open is not shown). */
@@ -13,6 +13,7 @@ const TAB: Record<EventTab, { path: (id: string) => string; perm: Permission }> 
   applications: { path: (id) => `/admin/events/${id}/applications`, perm: 'reviewApplications' },
   selection: { path: (id) => `/admin/events/${id}/selection`, perm: 'manageEvents' },
   guests: { path: (id) => `/admin/events/${id}/guests`, perm: 'reviewApplications' },
+  messages: { path: (id) => `/admin/events/${id}/messages`, perm: 'manageEvents' },
   reveal: { path: (id) => `/admin/events/${id}/reveal`, perm: 'manageEvents' },
   settings: { path: (id) => `/admin/events/${id}/edit`, perm: 'manageEvents' },
   brand: { path: (id) => `/admin/events/${id}/brand`, perm: 'manageEvents' },

@@ -1,0 +1,69 @@
+import type { Event } from '../../../domain/event.ts';
+import { formatDateTime, formatNumber } from '../../../i18n/index.ts';
+import type { Locale } from '../../../domain/locales.ts';
+import type { Translator } from '../../../i18n/index.ts';
+import type { ApplicationMail, MessageLogEntry, UnreachableParty } from '../../../services/messages.ts';
+import { csrfField } from '../form.ts';
+import { html, type SafeHtml } from '../html.ts';
+import type { PageContext } from '../layout.ts';
+
+/** The Messages tab: who sent what to how many, delivered / bounced / pending; and who cannot be reached. */
+export function messageLogView(ctx: PageContext, event: Event, log: readonly MessageLogEntry[], unreachable: readonly UnreachableParty[], notice: string | null): SafeHtml {
+  const { t, locale } = ctx;
+  const when = (iso: string) => formatDateTime(iso, locale, event.timezone);
+  const num = (n: number) => formatNumber(n, locale);
+  const segment = (m: MessageLogEntry) =>
+    [
+      t(`messages.audience_${m.segment.audience}`),
+      m.segment.countries.length ? m.segment.countries.join(', ') : '',
+      m.segment.group ? t(`messages.group_${m.segment.group}`) : '',
+      m.segment.categories.length ? m.segment.categories.join(', ') : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+  return html`<article class="messages">
+<h1>${t('messages.title')}</h1>
+${notice ? html`<p class="notice success" role="status">${notice}</p>` : ''}
+<p><a class="button primary" href="/admin/events/${event.id}/messages/new">${t('messages.new_title')}</a></p>
+<section aria-labelledby="log-h"><h2 id="log-h">${t('messages.log_title')}</h2>
+${log.length
+  ? html`<div class="table-scroll"><table><caption class="visually-hidden">${t('messages.log_title')}</caption>
+<thead><tr><th scope="col">${t('messages.col_when')}</th><th scope="col">${t('messages.col_subject')}</th><th scope="col">${t('messages.col_to')}</th><th scope="col">${t('messages.col_by')}</th>
+<th scope="col">${t('messages.col_recipients')}</th><th scope="col">${t('messages.col_delivered')}</th><th scope="col">${t('messages.col_bounced')}</th><th scope="col">${t('messages.col_suppressed')}</th><th scope="col">${t('messages.col_pending')}</th></tr></thead>
+<tbody>${log.map(
+      (m) => html`<tr><td>${when(m.sendAt)}${m.status === 'scheduled'
+        ? html`<br><span class="badge">${t('messages.status_scheduled')}</span>
+<form method="post" action="/admin/events/${event.id}/messages/${m.id}/cancel">${csrfField(ctx.csrfToken ?? '')}<button type="submit">${t('messages.cancel')}</button></form>`
+        : m.status === 'cancelled'
+          ? html`<br><span class="badge">${t('messages.status_cancelled')}</span>`
+          : ''}</td>
+<td><bdi>${m.subject}</bdi></td><td>${segment(m)}</td><td><bdi>${m.createdBy}</bdi></td>
+<td>${m.recipients === null ? '–' : num(m.recipients)}</td><td>${num(m.delivered)}</td><td>${num(m.bounced + m.failed)}</td><td>${num(m.suppressed)}</td><td>${num(m.pending)}</td></tr>`,
+    )}</tbody></table></div>`
+  : html`<p>${t('messages.log_empty')}</p>`}
+</section>
+<section aria-labelledby="unreachable-h"><h2 id="unreachable-h">${t('messages.unreachable_title')}</h2>
+${unreachable.length
+  ? html`<p>${t('messages.unreachable_intro')}</p><div class="table-scroll"><table><caption class="visually-hidden">${t('messages.unreachable_title')}</caption>
+<thead><tr><th scope="col">${t('messages.col_name')}</th><th scope="col">${t('messages.col_email')}</th><th scope="col">${t('messages.col_status')}</th><th scope="col">${t('messages.col_reason')}</th></tr></thead>
+<tbody>${unreachable.map(
+      (u) => html`<tr${u.status === 'offered' ? html` class="flagged"` : ''}><td><a href="/admin/applications/${u.id}"><bdi>${u.name}</bdi></a></td><td><bdi>${u.email}</bdi></td>
+<td>${t(`messages.app_status.${u.status}`)}${u.status === 'offered' && u.offerExpiresAt ? html`<br><strong>${t('messages.unreachable_deadline', { when: when(u.offerExpiresAt) })}</strong>` : ''}</td>
+<td>${t(`messages.reason_${u.reason}`)}</td></tr>`,
+    )}</tbody></table></div>`
+  : html`<p>${t('messages.unreachable_none')}</p>`}
+</section>
+</article>`;
+}
+
+/** The mails of one application (its detail page): what, when, and whether it arrived, bounced or was not sent. */
+export function applicationMailsView(t: Translator, locale: Locale, event: Event, mails: readonly ApplicationMail[]): SafeHtml {
+  const state = (m: ApplicationMail) => t(`messages.mail_state.${m.bouncedAt ? 'bounced' : m.status}`);
+  return html`<section class="application-mails" aria-labelledby="app-mail-h"><h2 id="app-mail-h">${t('messages.app_mail_title')}</h2>
+${mails.length
+  ? html`<div class="table-scroll"><table><caption class="visually-hidden">${t('messages.app_mail_title')}</caption>
+<thead><tr><th scope="col">${t('messages.app_mail_when')}</th><th scope="col">${t('messages.app_mail_kind')}</th><th scope="col">${t('messages.app_mail_state')}</th></tr></thead>
+<tbody>${mails.map((m) => html`<tr><td>${formatDateTime(m.sentAt ?? m.createdAt, locale, event.timezone)}</td><td><code>${m.kind}</code></td><td>${state(m)}</td></tr>`)}</tbody></table></div>`
+  : html`<p>${t('messages.app_mail_none')}</p>`}
+</section>`;
+}
