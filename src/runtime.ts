@@ -7,6 +7,7 @@ import { connectDatabase, migrateToLatest, type Database } from './db/connect.ts
 import { fileTransport, type MailSender, OutboxSender, senderTuning, smtpTransport } from './mail/sender.ts';
 import { startBounceListener, type BounceListener } from './mail/bounces.ts';
 import { SenderThread } from './mail/sender-thread.ts';
+import { prepareOutgoingMail } from './services/prepare-mail.ts';
 import { mailDir } from './mail/files.ts';
 import { ensurePrivateDir } from './platform/private-files.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
@@ -57,13 +58,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Mail goes out from a thread of its own (ADR 0004) unless a test drives time with its own clock.
   const sender: MailSender =
     config.mailThread !== false && !opts.clock
-      ? new SenderThread({ options: database.options, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, dataDir: config.dataDir, instanceId, mail: config.mail, onError: (m, id) => logMailError(m, id) })
+      ? new SenderThread({ options: database.options, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, dataDir: config.dataDir, instanceId, mail: config.mail, secret: config.secret, onError: (m, id) => logMailError(m, id) })
       : new OutboxSender({
           db: database.db,
           clock,
           transport: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom, delivery) : fileTransport(mailDir(config.dataDir), config.mailFrom, delivery),
           instanceId,
           ...senderTuning(config.mail),
+          prepare: prepareOutgoingMail(database.db, config.secret, clock),
           onError: (err, row) => logMailError(String((err as Error)?.message ?? err), row?.id ?? null),
         });
   // Group commit (ADR 0004): one queue per database in this process, configured before anything serves.

@@ -310,6 +310,12 @@ export interface TicketsTable {
   voided_at: string | null;
   /** Migration 012: the short typed code (src/domain/door-code.ts), unique per event. */
   door_code: string | null;
+  /** Migration 020: a guest's own address (given when the party confirmed) and language; null = the applicant's mails. */
+  holder_email: string | null;
+  holder_locale: string | null;
+  /** Migration 020: when the automatic reminder / thank-you went to this person (once each). */
+  reminded_at: string | null;
+  thanked_at: string | null;
 }
 
 /** Intake (migration 003, ADR 0004). */
@@ -435,6 +441,9 @@ export interface DB {
   brand_images: BrandImagesTable;
   messages: MessagesTable;
   mail_suppressions: MailSuppressionsTable;
+  ticket_links: TicketLinksTable;
+  event_mail_texts: EventMailTextsTable;
+  event_auto_mails: EventAutoMailsTable;
 }
 
 /** The brand's look of an event (migration 021): accent colour, cover and logo image sets, alt texts, embedding sites. */
@@ -461,6 +470,33 @@ export interface BrandImagesTable {
   content_type: string;
   data: Buffer;
   created_at: string;
+}
+
+/** A guest's own capability link /t/<token> (migration 020), stored hashed. */
+export interface TicketLinksTable {
+  token_hash: string;
+  ticket_id: string;
+  created_at: string;
+}
+
+/** An organizer's wording of a built-in mail for one event and language (migration 020). */
+export interface EventMailTextsTable {
+  event_id: string;
+  template: string;
+  locale: string;
+  subject: string;
+  body: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** Automatic mails switched on per event (migration 020): kind 'reminder' (hours before) or 'thanks' (hours after). */
+export interface EventAutoMailsTable {
+  event_id: string;
+  kind: string;
+  enabled: number;
+  offset_hours: number;
+  updated_at: string;
 }
 
 /** Solved captcha challenges (migration 015), shared by all instances; a row lives until its challenge expires. */

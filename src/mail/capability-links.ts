@@ -26,12 +26,15 @@ export const CAPABILITY_PARAMS = {
   'user.password_reset': ['url'],
   // The body may hold {status_link}/{ticket_link} (scrubbed as text below); the unsubscribe link is /u/<token>.
   'organizer.message': ['unsubscribeUrl'],
+  'ticket.guest': ['ticketUrl'],
+  'event.reminder': ['ticketsUrl', 'calendarUrl'],
+  'event.thanks': [],
 } as const satisfies { [N in MailTemplateName]: readonly (keyof MailTemplateParams<N>)[] };
 
 export const REDACTED = '[redacted]';
 
-/** Tokens are 160 bits in base64url (27 characters); anything ≥ 16 after /a/, /setup/, /password-reset/ or /u/ (unsubscribe) is treated as one. */
-const CAPABILITY_IN_TEXT = /(\/(?:a|setup|password-reset|u)\/)[A-Za-z0-9_-]{16,}/g;
+/** Tokens are 160 bits in base64url (27 characters); anything ≥ 16 after /a/, /t/ (a guest's ticket), /u/ (unsubscribe), /setup/ or /password-reset/ is treated as one. */
+const CAPABILITY_IN_TEXT = /(\/(?:a|t|u|setup|password-reset)\/)[A-Za-z0-9_-]{16,}/g;
 
 /** A text (a rendered body, a link) with every capability token replaced by the marker; the rest of the URL stays. */
 export function redactCapabilityText(text: string): string {

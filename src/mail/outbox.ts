@@ -5,8 +5,10 @@ import type { MailTemplateRef } from './templates.ts';
 export interface Attachment {
   filename: string;
   contentType: string;
-  /** base64 */
+  /** base64 ('' for a reference rendered at send time) */
   content: string;
+  /** A PDF ticket by reference (services/ticket-pdf.ts), rendered when the mail is sent. */
+  ticketPdf?: { applicationId: string; ticketId: string | null; locale: string };
 }
 
 interface OutgoingMailBase {

@@ -15,6 +15,8 @@ export interface SenderThreadOptions {
   instanceId: string;
   /** Rate, concurrency, DKIM, VERP (config-mail.ts). */
   mail?: Partial<MailConfig>;
+  /** For the PDF tickets rendered at send time (their QR codes derive from it). */
+  secret: string;
   onError?(message: string, rowId: string | null): void;
 }
 

@@ -4,6 +4,7 @@ import { systemClock } from '../platform/clock.ts';
 import { mailDir } from './files.ts';
 import { fileTransport, OutboxSender, senderTuning, smtpTransport } from './sender.ts';
 import type { MailConfig } from '../config-mail.ts';
+import { prepareOutgoingMail } from '../services/prepare-mail.ts';
 import type { FromSender, ToSender } from './sender-thread.ts';
 
 /**
@@ -11,7 +12,7 @@ import type { FromSender, ToSender } from './sender-thread.ts';
  * OutboxSender as in-process (leases, SKIP LOCKED, backoff), so composing MIME, writing .eml files or talking
  * SMTP and marking rows never takes time from the event loop that serves applicants.
  */
-const data = workerData as { options: ConnectOptions; smtpUrl: string | null; mailFrom: string; dataDir: string; instanceId: string; mail?: Partial<MailConfig> };
+const data = workerData as { options: ConnectOptions; smtpUrl: string | null; mailFrom: string; dataDir: string; instanceId: string; mail?: Partial<MailConfig>; secret: string };
 const port = parentPort!;
 const post = (m: FromSender) => port.postMessage(m);
 
@@ -24,6 +25,7 @@ const sender = new OutboxSender({
   transport,
   instanceId: data.instanceId,
   ...senderTuning(data.mail),
+  prepare: prepareOutgoingMail(database.db, data.secret, systemClock),
   onError: (err, row) => post({ type: 'error', message: String((err as Error)?.message ?? err), rowId: row?.id ?? null }),
 });
 

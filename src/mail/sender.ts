@@ -43,7 +43,8 @@ function message(row: OutboxRow, from: string, domain: string, sender?: EventSen
     html: mail.html,
     // A stable Message-ID per outbox row: a retry after an ambiguous failure is recognisable as the same mail.
     messageId: `<${row.id}@${domain}>`,
-    attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content, 'base64') })),
+    // A reference nobody rendered (no resolver configured) is left out rather than sent empty.
+    attachments: attachments.filter((a) => !a.ticketPdf).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content, 'base64') })),
   };
 }
 
@@ -88,6 +89,8 @@ export interface SenderOptions {
   maxAttempts?: number;
   /** Mails per second (0 = as fast as concurrency allows): a throttle for mass mail (ADMIT_MAIL_RATE). */
   ratePerSecond?: number;
+  /** Completes a claimed row before it is sent, e.g. renders PDF tickets stored by reference (services/ticket-pdf.ts). */
+  prepare?: (row: OutboxRow) => Promise<OutboxRow>;
   onError?: (err: unknown, row?: OutboxRow) => void;
 }
 
@@ -115,7 +118,7 @@ export interface MailSender {
  * instance can win), so several app instances on one database never send a row twice at once.
  */
 export class OutboxSender implements MailSender {
-  #opts: Required<Omit<SenderOptions, 'onError'>> & Pick<SenderOptions, 'onError'>;
+  #opts: Required<Omit<SenderOptions, 'onError' | 'prepare'>> & Pick<SenderOptions, 'onError' | 'prepare'>;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #again = false;
@@ -302,7 +305,7 @@ export class OutboxSender implements MailSender {
   async #sendOne(row: OutboxRow, sender?: EventSender): Promise<boolean> {
     const { db, clock, transport, maxAttempts, instanceId } = this.#opts;
     try {
-      await transport.send(row, sender);
+      await transport.send(this.#opts.prepare ? await this.#opts.prepare(row) : row, sender);
       return true;
     } catch (err) {
       const attempts = row.attempts + 1;

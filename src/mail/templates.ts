@@ -7,6 +7,8 @@ import { offerExtendedMail, offerReminderMail } from './deadline-mails.ts';
 import { confirmedMail, declinedMail, expiredMail, revealMail } from './after-draw-mails.ts';
 import { passwordResetMail } from './staff-mails.ts';
 import { organizerMessageMail } from './messages.ts';
+import { guestTicketMail } from './guest-mails.ts';
+import { eventReminderMail, eventThanksMail } from './automatic.ts';
 
 /**
  * The registry of mail templates that may be stored by reference in the outbox (ADR 0004, "rendering mail at
@@ -45,6 +47,11 @@ export const mailTemplates = {
   'offer.extended': offerExtendedMail,
   /** A message from the organizer to a segment (services/messages.ts); placeholders filled in at enqueueing. */
   'organizer.message': organizerMessageMail,
+  /** A guest's own ticket, when the applicant gave the guest's address on confirming (ADR 0014). */
+  'ticket.guest': guestTicketMail,
+  /** Automatic mails the organizer switches on per event (services/auto-mails.ts). */
+  'event.reminder': eventReminderMail,
+  'event.thanks': eventThanksMail,
 } as const satisfies Record<string, (locale: Locale, params: never) => RenderedMail>;
 
 export type MailTemplateName = keyof typeof mailTemplates;

@@ -1,4 +1,8 @@
-import { AppError } from '../errors.ts';
+import { AppError, type FieldError } from '../errors.ts';
+import { isEmail } from '../domain/email.ts';
+import { cleanEmail } from '../domain/unicode.ts';
+import { giveGuestTicket } from './guest-tickets.ts';
+import { ticketPdfAttachment } from './ticket-pdf.ts';
 import { contentFor, type Event } from '../domain/event.ts';
 import type { Application } from '../db/repositories/applications.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
@@ -20,6 +24,11 @@ export interface ConfirmInput {
    * Omitted = everyone. The party can only shrink: an index outside the offered seats is refused.
    */
   keepGuests?: number[];
+  /**
+   * Guests' own addresses (optional), by the same guest index: each such guest gets their own mail with their
+   * own ticket (PDF) and link, and later the automatic mails (ADR 0014). Blank = the applicant's mails cover them.
+   */
+  guestEmails?: Record<number, string>;
 }
 
 export interface ConfirmResult {
@@ -66,6 +75,7 @@ export async function confirmApplication(deps: Deps, applicationId: string, inpu
     if (!app.offerExpiresAt || nowIso >= app.offerExpiresAt) throw new AppError('offer.expired');
 
     const keep = chosenSeats(seatsBefore, input.keepGuests);
+    const guestEmails = checkedGuestEmails(input.guestEmails, keep);
     const seats = 1 + keep.length;
     const allHolders = ticketHolders(app, seatsBefore);
     const holders = [allHolders[0], ...keep.map((i) => allHolders[i + 1])].map((h, position) => ({ position, name: h.name }));
@@ -83,6 +93,11 @@ export async function confirmApplication(deps: Deps, applicationId: string, inpu
 
     const tickets = await issueTickets(trx, deps, app, holders, nowIso);
     await mailConfirmation(trx, deps, event, app, { seats, holders: holders.map((h) => h.name), doorCodes: tickets.map((tk) => formatDoorCode(tk.doorCode)), nowIso });
+    // Guests with their own address: ticket i+1 belongs to kept guest keep[i].
+    for (const [i, guestIndex] of keep.entries()) {
+      const email = guestEmails.get(guestIndex);
+      if (email) await giveGuestTicket(trx, deps, event, app, { ticketId: tickets[i + 1].id, name: holders[i + 1].name, email, doorCode: formatDoorCode(tickets[i + 1].doorCode), nowIso });
+    }
     await appendAudit(trx, {
       id: nextId(deps),
       at: nowIso,
@@ -122,8 +137,23 @@ async function mailConfirmation(
       locale: app.locale,
       params: { name: app.name, eventTitle: title, seats: p.seats, holders: p.holders, doorCodes: p.doorCodes, ticketsUrl: `${url}/tickets`, details },
     },
-    attachments: ics ? [ics] : [],
+    attachments: [...(ics ? [ics] : []), ticketPdfAttachment({ applicationId: app.id, locale: app.locale })],
   });
+}
+
+/** Blank addresses dropped, the rest checked; an address for a guest not coming is ignored. */
+function checkedGuestEmails(input: Record<number, string> | undefined, keep: number[]): Map<number, string> {
+  const out = new Map<number, string>();
+  const errors: FieldError[] = [];
+  for (const [k, raw] of Object.entries(input ?? {})) {
+    const i = Number(k);
+    const email = cleanEmail(String(raw ?? '')).trim();
+    if (!email || !keep.includes(i)) continue;
+    if (!isEmail(email)) errors.push({ field: `guest_email_${i}`, code: 'invalid_email' });
+    else out.set(i, email);
+  }
+  if (errors.length) throw new AppError('validation.failed', { fields: errors });
+  return out;
 }
 
 /**

@@ -186,7 +186,7 @@ export async function writeSideEffects(trx: Queryable, rows: readonly Applicatio
 }
 
 /** Multi-row inserts in chunks (shared by the draw for its waitlist writes). */
-export async function insertBatched<T extends 'application_links' | 'outbox' | 'audit_log'>(
+export async function insertBatched<T extends 'application_links' | 'ticket_links' | 'outbox' | 'audit_log'>(
   trx: Queryable,
   table: T,
   rows: readonly Record<string, unknown>[],

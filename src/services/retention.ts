@@ -67,8 +67,12 @@ export async function erasePersonalData(deps: Deps): Promise<number> {
           if (Number(res.numUpdatedRows) !== 1) continue;
           n++;
           await trx.deleteFrom('application_links').where('application_id', '=', a.id).execute();
-          await trx.updateTable('tickets').set({ holder_name: ERASED_NAME }).where('application_id', '=', a.id).execute();
-          const mails = await trx.deleteFrom('outbox').where('event_id', '=', e.id).where('to_address', '=', a.email).returning('id').execute();
+          // Guests' own addresses and links (migration 020) go with the party's data.
+          const guestAddresses = await trx.selectFrom('tickets').select('holder_email').where('application_id', '=', a.id).where('holder_email', 'is not', null).execute();
+          await trx.deleteFrom('ticket_links').where('ticket_id', 'in', (eb) => eb.selectFrom('tickets').select('id').where('application_id', '=', a.id)).execute();
+          await trx.updateTable('tickets').set({ holder_name: ERASED_NAME, holder_email: null }).where('application_id', '=', a.id).execute();
+          const addresses = [a.email, ...guestAddresses.map((g) => g.holder_email!)];
+          const mails = await trx.deleteFrom('outbox').where('event_id', '=', e.id).where('to_address', 'in', addresses).returning('id').execute();
           for (const m of mails) mailIds.push(m.id);
         }
         if (n) {

@@ -11,6 +11,8 @@ import { calendarSequence } from './calendar.ts';
 import { nextId } from './ids.ts';
 import { insertBatched } from './offers.ts';
 import { lockEvent } from './waitlist.ts';
+import { guestRevealMails } from './guest-tickets.ts';
+import { ticketPdfAttachment } from './ticket-pdf.ts';
 
 /**
  * Staged reveal: the public page keeps time and venue "to be announced"; confirmed guests learn them by
@@ -172,11 +174,14 @@ async function mailDetails(trx: Queryable, deps: Deps, event: Event, nowIso: str
         eventId: event.id,
         now: nowIso,
         template: { name: 'event.reveal', locale, params: { name: g.name, eventTitle: title, details, ticketsUrl: `${deps.config.publicUrl}/a/${token}/tickets`, update } },
-        attachments: ics ? [ics] : [],
+        attachments: [...(ics ? [ics] : []), ticketPdfAttachment({ applicationId: g.id, locale })],
       }),
     );
   }
+  // Guests who gave their own address get the news (and their own ticket) too.
+  const ownAddress = await guestRevealMails(trx, deps, event, nowIso, update, sequence);
   await insertBatched(trx, 'application_links', links);
-  await insertBatched(trx, 'outbox', mails);
-  return mails.length;
+  await insertBatched(trx, 'ticket_links', ownAddress.links);
+  await insertBatched(trx, 'outbox', [...mails, ...ownAddress.mails]);
+  return mails.length + ownAddress.mails.length;
 }

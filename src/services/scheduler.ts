@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/connect.ts';
 import { remindExpiringOffers } from './deadlines.ts';
+import { sendAutoMails } from './auto-mails.ts';
 import type { Deps } from './deps.ts';
 import { revealDueEvents } from './reveal.ts';
 import { queueDueMessages } from './messages.ts';
@@ -24,6 +25,7 @@ export const DEFAULT_JOBS: readonly Job[] = [
   { name: 'offers', everyMs: 30_000, run: expireOffersAndPromote },
   { name: 'reveal', everyMs: 30_000, run: revealDueEvents },
   { name: 'offer-reminders', everyMs: 60_000, run: remindExpiringOffers },
+  { name: 'auto-mails', everyMs: 60_000, run: sendAutoMails },
   { name: 'retention', everyMs: 3_600_000, run: erasePersonalData },
   /** Organizer messages scheduled for a later time (services/messages.ts). */
   { name: 'messages', everyMs: 15_000, run: queueDueMessages },

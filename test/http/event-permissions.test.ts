@@ -79,6 +79,9 @@ function urlFor(method: string, url: string, t: Target): string {
     if (name === 'id' && /^\/(api\/v1\/)?admin\/applications\/:id/.test(url)) return t.applicationId;
     if (name === 'appId') return t.applicationId;
     if (name === 'messageId') return 'no-such-message'; // a message of the event: the permission check comes first
+    // The mail texts of an event (ADR 0014): one built-in mail in one language.
+    if (name === 'template' && url.includes('/mail-texts/')) return 'application.verify';
+    if (name === 'locale' && url.includes('/mail-texts/')) return 'en';
     throw new Error(`${method} ${url}: the permission matrix does not know what :${name} means — teach urlFor, or list the route in NOT_EVENT_SCOPED with a reason`);
   });
 }

@@ -9,6 +9,8 @@ import { confirmedMail, declinedMail, expiredMail, revealMail } from '../../src/
 import { rejectedMail } from '../../src/mail/review-mails.ts';
 import { offerExtendedMail, offerReminderMail } from '../../src/mail/deadline-mails.ts';
 import { organizerMessageMail } from '../../src/mail/messages.ts';
+import { guestTicketMail } from '../../src/mail/guest-mails.ts';
+import { eventReminderMail, eventThanksMail } from '../../src/mail/automatic.ts';
 import {
   isMailTemplateName,
   MailRenderError,
@@ -57,6 +59,15 @@ const examples: { [N in MailTemplateName]: { params: Extract<MailTemplateRef, { 
     params: { eventTitle: 'Launch', subject: 'Parking', body: 'Gate <B>', unsubscribeUrl: 'https://x.test/u/abc' },
     direct: (l) => organizerMessageMail(l, { eventTitle: 'Launch', subject: 'Parking', body: 'Gate <B>', unsubscribeUrl: 'https://x.test/u/abc' }),
   },
+  'ticket.guest': {
+    params: { name: 'Charles', applicantName: 'Ada', eventTitle: 'Launch', doorCode: 'ABCDE-FGHJK', ticketUrl: 'https://x.test/t/g', details },
+    direct: (l) => guestTicketMail(l, { name: 'Charles', applicantName: 'Ada', eventTitle: 'Launch', doorCode: 'ABCDE-FGHJK', ticketUrl: 'https://x.test/t/g', details }),
+  },
+  'event.reminder': {
+    params: { name: 'Ada', eventTitle: 'Launch', details, ticketsUrl: 'https://x.test/a/r/tickets', calendarUrl: 'https://x.test/a/r/event.ics' },
+    direct: (l) => eventReminderMail(l, { name: 'Ada', eventTitle: 'Launch', details, ticketsUrl: 'https://x.test/a/r/tickets', calendarUrl: 'https://x.test/a/r/event.ics' }),
+  },
+  'event.thanks': { params: { name: 'Ada', eventTitle: 'Launch' }, direct: (l) => eventThanksMail(l, { name: 'Ada', eventTitle: 'Launch' }) },
 };
 
 describe('mail templates', () => {

@@ -30,7 +30,11 @@ forEachDialect('confirmations', (ctx) => {
     const mail = withRenderedMail(await c.db.db.selectFrom('outbox').selectAll().where('kind', '=', 'application.confirmed').where('to_address', '=', p.email).executeTakeFirstOrThrow());
     assert.match(mail.subject, /Ihr Platz ist bestätigt/);
     assert.match(mail.text_body, /\/a\/[A-Za-z0-9_-]+\/tickets/);
-    assert.equal(mail.attachments, null, 'no calendar file before the reveal');
+    // No calendar file before the reveal; the PDF tickets go along as a reference rendered at send time.
+    assert.deepEqual(
+      JSON.parse(mail.attachments!).map((a: { contentType: string; ticketPdf?: unknown }) => [a.contentType, !!a.ticketPdf]),
+      [['application/pdf', true]],
+    );
     // A second click changes nothing.
     assert.equal((await confirmOffer(c.deps, p.token)).alreadyConfirmed, true);
     assert.equal((await c.db.db.selectFrom('tickets').select('id').where('application_id', '=', p.id).execute()).length, 3);

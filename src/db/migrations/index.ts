@@ -18,6 +18,7 @@ import * as m021 from './021-brand.ts';
 import * as m017 from './017-draw-beacon.ts';
 import * as m018 from './018-page-cache.ts';
 import * as m019 from './019-messages.ts';
+import * as m020 from './020-tickets-mail-texts.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -47,5 +48,6 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['017-draw-beacon', m017],
   ['018-page-cache', m018],
   ['019-messages', m019],
+  ['020-tickets-mail-texts', m020],
   ['021-brand', m021],
 ];

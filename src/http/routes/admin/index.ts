@@ -8,6 +8,7 @@ import exportAdminRoutes from './export.ts';
 import selectionAdminRoutes from './selection.ts';
 import userAdminRoutes from './users.ts';
 import revealAdminRoutes from './reveal.ts';
+import mailTextAdminRoutes from './mail-texts.ts';
 import accountRoutes from './account.ts';
 import guestAdminRoutes from './guests.ts';
 import eventPreviewRoutes from './event-preview.ts';
@@ -25,6 +26,7 @@ export default async function adminRoutes(app: FastifyInstance, opts: { deps: De
   await app.register(selectionAdminRoutes, opts);
   await app.register(userAdminRoutes, opts);
   await app.register(revealAdminRoutes, opts);
+  await app.register(mailTextAdminRoutes, opts);
   await app.register(accountRoutes, opts);
   await app.register(guestAdminRoutes, opts);
   await app.register(eventPreviewRoutes, opts);

@@ -18,6 +18,17 @@ export function keptGuests(body: unknown): number[] {
     .map(Number);
 }
 
+/** Guests' own addresses from the form: guest_email_2=x@y → { 2: 'x@y' }; blank fields are left out by the service. */
+export function guestEmails(body: unknown): Record<number, string> {
+  if (!body || typeof body !== 'object') return {};
+  const out: Record<number, string> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    const m = /^guest_email_(\d{1,3})$/.exec(k);
+    if (m && typeof v === 'string') out[Number(m[1])] = v;
+  }
+  return out;
+}
+
 /** Confirm or give back a place from the status page (the mailed link). */
 export default async function publicOfferRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { deps } = opts;
@@ -25,7 +36,7 @@ export default async function publicOfferRoutes(app: FastifyInstance, opts: { de
   app.post<{ Params: { token: string } }>('/a/:token/confirm', { preHandler: app.csrfProtection }, async (req, reply) => {
     // The language first, so that a refusal (deadline passed, …) speaks it too.
     const link = useApplicantLocale(req, reply, req.params.token, await findApplicationByToken(deps, req.params.token));
-    await confirmOffer(deps, req.params.token, { keepGuests: keptGuests(req.body) });
+    await confirmOffer(deps, req.params.token, { keepGuests: keptGuests(req.body), guestEmails: guestEmails(req.body) });
     return reply.redirect(link('/tickets', { confirmed: '1' }), 303);
   });
 

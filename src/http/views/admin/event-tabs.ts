@@ -4,7 +4,7 @@ import type { Translator } from '../../../i18n/index.ts';
 import { can, type Permission } from '../../../services/users.ts';
 import { html, type SafeHtml } from '../html.ts';
 
-export const EVENT_TABS = ['overview', 'applications', 'selection', 'guests', 'messages', 'reveal', 'settings', 'brand', 'checkin'] as const;
+export const EVENT_TABS = ['overview', 'applications', 'selection', 'guests', 'messages', 'mail', 'reveal', 'settings', 'brand', 'checkin'] as const;
 export type EventTab = (typeof EVENT_TABS)[number];
 
 /** Where each tab leads, and who may open it (a tab a role cannot open is not shown). */
@@ -15,6 +15,7 @@ const TAB: Record<EventTab, { path: (id: string) => string; perm: Permission }> 
   guests: { path: (id) => `/admin/events/${id}/guests`, perm: 'reviewApplications' },
   messages: { path: (id) => `/admin/events/${id}/messages`, perm: 'manageEvents' },
   reveal: { path: (id) => `/admin/events/${id}/reveal`, perm: 'manageEvents' },
+  mail: { path: (id) => `/admin/events/${id}/mail-texts`, perm: 'manageEvents' },
   settings: { path: (id) => `/admin/events/${id}/edit`, perm: 'manageEvents' },
   brand: { path: (id) => `/admin/events/${id}/brand`, perm: 'manageEvents' },
   checkin: { path: (id) => `/checkin/${id}`, perm: 'checkIn' },

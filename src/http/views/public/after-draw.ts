@@ -55,7 +55,12 @@ ${holders.length
   ? html`<fieldset class="field"><legend>${t('offer.choose_legend')}</legend>
 <p class="hint">${t('offer.choose_hint')}</p>
 <div class="checkbox"><input type="checkbox" id="f-guest-self" checked disabled><label for="f-guest-self">${app.name} (${t('status.you')})</label></div>
-${holders.map((h, i) => html`<div class="checkbox"><input type="checkbox" id="f-guest-${i}" name="guest_${i}" value="yes" checked><label for="f-guest-${i}">${h.name}</label></div>`)}
+${holders.map(
+  (h, i) => html`<div class="checkbox"><input type="checkbox" id="f-guest-${i}" name="guest_${i}" value="yes" checked><label for="f-guest-${i}">${h.name}</label></div>
+<div class="field guest-email"><label for="f-guest-email-${i}">${t('guestticket.email_label', { name: h.name })}</label>
+<input type="email" id="f-guest-email-${i}" name="guest_email_${i}" autocomplete="off" maxlength="254" aria-describedby="f-guest-email-${i}-hint">
+<p class="hint" id="f-guest-email-${i}-hint">${t('guestticket.email_hint', { name: h.name })}</p></div>`,
+)}
 </fieldset>`
   : ''}
 <div class="actions"><button type="submit" class="primary">${t('offer.confirm')}</button>
@@ -72,6 +77,7 @@ function confirmedPlace(ctx: PageContext, o: SectionOptions): SafeHtml {
 <p>${t('offer.confirmed_intro', { seats: app.seats ?? app.partySize })}</p>
 ${event.revealedAt ? '' : html`<p>${t('offer.details_tba')}</p>`}
 <div class="actions"><a class="button primary" href="${link('/tickets')}">${t('offer.tickets_link')}</a>
+<a class="button" href="${link('/tickets.pdf')}" type="application/pdf">${t('ticketpdf.download')}</a>
 ${o.calendar ? calendarLink(ctx, link) : ''}
 <a href="${link('/decline')}">${t('offer.cancel_link')}</a></div>
 </section>`;

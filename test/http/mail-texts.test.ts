@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { forEachDialect } from '../helpers/context.ts';
+import { buildTestApp } from '../helpers/http.ts';
+import { findForm, submitForm } from '../helpers/form-controls.ts';
+import { makeStaff, sessionBrowser } from '../helpers/staff.ts';
+import { autoMailSettings } from '../../src/services/auto-mails.ts';
+import { findMailText } from '../../src/services/mail-texts.ts';
+
+const unescape = (s: string) => s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&');
+const textareaValue = (body: string, name: string) => unescape(body.match(new RegExp(`<textarea[^>]*name="${name}"[^>]*>([\\s\\S]*?)</textarea>`))![1]);
+
+forEachDialect('mail texts pages', (ctx) => {
+  test('the Mails tab: edit a text as the form holds it — refused without its link (typed text kept), preview, save, reset', async () => {
+    const c = ctx();
+    const event = await c.makeEvent({ capacity: 10 });
+    const app = await buildTestApp(c);
+    const { browser } = await sessionBrowser(app, c, await makeStaff(c, 'admin'));
+
+    const home = await browser.get(`/admin/events/${event.id}`);
+    assert.match(home.body, new RegExp(`href="/admin/events/${event.id}/mail-texts"`), 'a tab of the event');
+    const list = await browser.get(`/admin/events/${event.id}/mail-texts`);
+    assert.equal(list.statusCode, 200);
+    const editUrl = `/admin/events/${event.id}/mail-texts/offer/de`;
+    assert.ok(list.body.includes(`href="${editUrl}"`));
+
+    const editor = await browser.get(editUrl);
+    assert.equal(editor.statusCode, 200);
+    assert.match(editor.body, /Eingebauter Text|Built-in text/);
+    const form = findForm(editor.body, editUrl, 'body');
+    const original = textareaValue(editor.body, 'body');
+    assert.match(original, /\{link\}/);
+
+    // Without {link}: refused, localized, and what was typed is still there.
+    const typed = original.replace('{link}', '').replace(/^.*$/m, 'Hallo {name}, <Parken> am Tor B!');
+    const refused = await submitForm(app, browser, form, { body: typed }, 'action=save');
+    assert.equal(refused.statusCode, 422);
+    assert.match(refused.body, /needs \{link\}/);
+    assert.equal(textareaValue(refused.body, 'body'), typed);
+    assert.equal(await findMailText(c.db.db, event.id, 'offer', 'de'), null, 'nothing stored');
+
+    // Preview with the link back: example values, nothing saved yet.
+    const fixed = `${typed}\n\n{link}`;
+    const preview = await submitForm(app, browser, findForm(refused.body, editUrl, 'body'), { body: fixed }, 'action=preview');
+    assert.equal(preview.statusCode, 200);
+    assert.match(preview.body, /Hallo Alex Beispiel, &lt;Parken&gt; am Tor B!/);
+    assert.equal(await findMailText(c.db.db, event.id, 'offer', 'de'), null);
+
+    const saved = await submitForm(app, browser, findForm(preview.body, editUrl, 'body'), {}, 'action=save');
+    assert.equal(saved.statusCode, 303);
+    assert.equal((await findMailText(c.db.db, event.id, 'offer', 'de'))?.body, fixed.replace(/\r\n?/g, '\n').trim());
+    const after = await browser.get(saved.headers.location as string);
+    assert.match(after.body, /Own text|Eigener Text/);
+
+    const reset = await submitForm(app, browser, findForm(after.body, `${editUrl}/reset`));
+    assert.equal(reset.statusCode, 303);
+    assert.equal(await findMailText(c.db.db, event.id, 'offer', 'de'), null);
+    assert.equal(textareaValue((await browser.get(editUrl)).body, 'body'), original);
+    assert.equal((await browser.get(`/admin/events/${event.id}/mail-texts/no.such.mail/de`)).statusCode, 404);
+  });
+
+  test('automatic mails: switched on and timed through the form; a wrong number is refused and kept', async () => {
+    const c = ctx();
+    const event = await c.makeEvent({ capacity: 10 });
+    const app = await buildTestApp(c);
+    const { browser } = await sessionBrowser(app, c, await makeStaff(c, 'owner'));
+    const action = `/admin/events/${event.id}/mail-texts/automatic`;
+    const page = await browser.get(`/admin/events/${event.id}/mail-texts`);
+    const bad = await submitForm(app, browser, findForm(page.body, action), { reminder_enabled: true, reminder_hours: '0' });
+    assert.equal(bad.statusCode, 422);
+    assert.match(bad.body, /whole number of hours|ganze Zahl/);
+    assert.match(bad.body, /name="reminder_hours" type="number" value="0"/);
+    const ok = await submitForm(app, browser, findForm(bad.body, action), { reminder_enabled: true, reminder_hours: '36', thanks_enabled: true });
+    assert.equal(ok.statusCode, 303);
+    assert.deepEqual(await autoMailSettings(c.db.db, event.id), { reminder: { enabled: true, offsetHours: 36 }, thanks: { enabled: true, offsetHours: 12 } });
+    const again = await browser.get(ok.headers.location as string);
+    assert.match(again.body, /role="status"/);
+    assert.match(again.body, /id="f-reminder_enabled" name="reminder_enabled" value="yes" checked/);
+  });
+});
