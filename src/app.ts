@@ -30,6 +30,7 @@ import publicOfferRoutes from './http/routes/public/offer.ts';
 import publicTicketRoutes from './http/routes/public/tickets.ts';
 import unsubscribeRoutes from './http/routes/public/unsubscribe.ts';
 import checkinRoutes from './http/routes/checkin/index.ts';
+import doorRoutes from './http/routes/door/index.ts';
 import wellKnownRoutes from './http/routes/well-known.ts';
 
 export interface AppOptions {
@@ -124,6 +125,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(publicTicketRoutes, { deps });
   await app.register(unsubscribeRoutes, { deps });
   await app.register(checkinRoutes, { deps });
+  await app.register(doorRoutes, { deps });
   await app.register(wellKnownRoutes, { clock: opts.clock, config });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

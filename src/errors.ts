@@ -32,6 +32,8 @@ export const ERROR_STATUS = {
   'ticket.already_used': 409,
   'ticket.not_valid': 409,
   'ticket.bad_check': 422,
+  /** A door device whose token was revoked (or signed out, or whose staff member lost the door): it wipes its data. */
+  'door.device_revoked': 401,
   'reveal.incomplete': 422,
   'draw.not_committed': 409,
   'draw.already_committed': 409,

@@ -433,6 +433,9 @@ export interface DB {
   application_scores: ApplicationScoresTable;
   review_settings: ReviewSettingsTable;
   captcha_spent: CaptchaSpentTable;
+  event_door_keys: EventDoorKeysTable;
+  door_devices: DoorDevicesTable;
+  door_scans: DoorScansTable;
   staff_totp: StaffTotpTable;
   staff_recovery_codes: StaffRecoveryCodesTable;
   staff_passkeys: StaffPasskeysTable;
@@ -513,3 +516,48 @@ export type OutboxRow = Selectable<OutboxTable>;
 export type UserRow = Selectable<UsersTable>;
 // Generated is re-exported for future auto-increment columns.
 export type { Generated };
+
+/** Migration 022 (issue 15): the event's ticket-signing key (Ed25519) and door settings. */
+export interface EventDoorKeysTable {
+  event_id: string;
+  /** Raw 32-byte public key, base64url. */
+  public_key: string;
+  /** PKCS#8 private key sealed with the server secret (platform/secret-box.ts, purpose "door-key"). */
+  private_key: string;
+  /** 1: door devices may keep holder names for the offline name search. */
+  offline_names: number;
+  created_at: string;
+}
+
+/** Migration 022: a registered door device (phone). */
+export interface DoorDevicesTable {
+  id: string;
+  event_id: string;
+  name: string;
+  door: string;
+  token_hash: string;
+  registered_by: string;
+  created_at: string;
+  last_seen_at: string | null;
+  revoked_at: string | null;
+  /** 'revoked' by an organizer or 'signed_out' by the device itself. */
+  revoked_reason: string | null;
+}
+
+/** Migration 022: one scan reported by a door device. */
+export interface DoorScansTable {
+  id: string;
+  event_id: string;
+  device_id: string;
+  /** The client's id of the scan: (device_id, scan_id) is unique, a resent queue is answered alike. */
+  scan_id: string;
+  ticket_id: string | null;
+  via: string;
+  /** admitted | already | conflict | refused */
+  outcome: string;
+  /** 1 when the device decided offline. */
+  offline: number;
+  /** Device time of the scan (clamped to the server's receipt). */
+  scanned_at: string;
+  received_at: string;
+}

@@ -50,7 +50,7 @@ function buildAssets(): { byName: Map<string, Asset>; urls: Map<string, string> 
     // The door scanner's QR decoder where the browser has no BarcodeDetector (loaded on demand by checkin.js).
     'jsqr.js': asset(JS, readFileSync(require.resolve('jsqr'))),
   }));
-  for (const extra of ['checkin.js', 'altcha-keep.js', 'event-editor.js', 'embed-frame.js']) {
+  for (const extra of ['checkin.js', 'altcha-keep.js', 'event-editor.js', 'embed-frame.js', 'door-board.js']) {
     if (existsSync(join(here, 'assets', extra))) plain.set(extra, asset(JS, readFileSync(join(here, 'assets', extra))));
   }
   // The widget's own translations for our languages (English is built in).

@@ -5,6 +5,8 @@ import { hashToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
 import { nextId } from './ids.ts';
 import { normalizeTicketCode } from './tickets.ts';
+import { looksSigned, parseSignedTicket } from '../domain/signed-ticket.ts';
+import { findDoorKey, verifySignedTicket } from './door-keys.ts';
 
 /**
  * Check-in at the door (pretix's habit: idempotent, and a refusal says why). A ticket is valid when it
@@ -115,9 +117,23 @@ export async function checkInByCode(deps: Deps, eventId: string, code: string, s
   const door = parseDoorCode(code);
   if (door.ok) return admit(deps, eventId, await ticketByDoorCode(deps.database.db, eventId, door.code), staffId, 'door_code', validScanId(scan));
   if (door.reason === 'bad_check') return none('bad_check');
+  const text = normalizeTicketCode(code);
+  if (looksSigned(text)) {
+    // A signed QR payload (ADR 0015): only its event's key makes it valid; a forged one is an unknown ticket.
+    const ticketId = await signedTicketId(deps.database.db, text);
+    if (!ticketId) return none('unknown');
+    return admit(deps, eventId, await ticketById(deps.database.db, ticketId), staffId, 'code', validScanId(scan));
+  }
   const token = normalizeTicketCode(code);
   if (token.length < 20 || token.length > 100) return none('unknown');
   return admit(deps, eventId, await ticketByTokenHash(deps.database.db, hashToken(token)), staffId, 'code', validScanId(scan));
+}
+
+/** The ticket id of a payload signed by its own event's key, or null (forged, malformed). admit() then checks the event. */
+export async function signedTicketId(db: Queryable, text: string): Promise<string | null> {
+  const eventId = parseSignedTicket(text)?.eventId;
+  const key = eventId ? await findDoorKey(db, eventId) : null;
+  return key && eventId ? (verifySignedTicket(key.publicKey, eventId, text)?.ticketId ?? null) : null;
 }
 
 /** A ticket picked from the name search (door staff are signed in, so the id is enough). */

@@ -5,6 +5,7 @@ import { type DoorCode, doorCodeFromBytes } from '../domain/door-code.ts';
 import { hashToken, type RandomSource } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
 import { nextId } from './ids.ts';
+import { ensureDoorKey, findDoorKey, signTicket } from './door-keys.ts';
 
 /**
  * Tickets: one per person in a confirmed party, named, carrying an unguessable token in a QR code.
@@ -18,9 +19,14 @@ export function ticketToken(secret: string, ticketId: string): string {
   return createHmac('sha256', secret).update(`admit-ticket:${ticketId}`).digest('base64url');
 }
 
-/** What a scanner or a person typed → the token: whitespace removed, a URL reduced to its last segment. */
+/**
+ * What a scanner or a person typed → the token: whitespace removed, a URL reduced to its last segment.
+ * A signed payload (AD1.…, ADR 0015) is returned as it stands, from its version tag on.
+ */
 export function normalizeTicketCode(input: string): string {
   const s = input.replace(/\s+/g, '');
+  const signed = s.lastIndexOf('AD1.');
+  if (signed >= 0 && (signed === 0 || s[signed - 1] === '/')) return s.slice(signed);
   const m = s.match(/\/([A-Za-z0-9_-]{20,})\/?$/);
   return m ? m[1] : s;
 }
@@ -74,7 +80,11 @@ export async function issueTickets(
       voided_at: null,
     };
   });
-  if (rows.length) await trx.insertInto('tickets').values(rows).execute();
+  if (rows.length) {
+    await trx.insertInto('tickets').values(rows).execute();
+    // The event's signing key exists before its first QR code is shown (ADR 0015).
+    await ensureDoorKey(trx, deps, app.eventId);
+  }
   return rows.map((r) => ({ id: r.id, doorCode: r.door_code }));
 }
 
@@ -87,21 +97,41 @@ export interface TicketView {
   id: string;
   position: number;
   holderName: string;
+  /** The QR code's text (ticketQrText): the signed payload, or the old token for events without a key. */
   token: string;
   /** null only for a ticket a database copy lost its code for; every issued ticket has one. */
   doorCode: DoorCode | null;
   checkedInAt: string | null;
 }
 
+/**
+ * What a ticket's QR code says — the ONE place that decides it (the tickets page, PDF tickets and mails all
+ * ask here). Since issue 15: the event-signed payload `AD1.<event>.<ticket>.<position>.<signature>`
+ * (domain/signed-ticket.ts, ADR 0015), which a door device verifies offline. An event without a signing key
+ * yet (tickets issued before migration 022 and never synced) keeps the old HMAC token; the door accepts both
+ * online, so printed old tickets keep working.
+ */
+export function ticketQrText(secret: string, sealedEventKey: string | null, t: { id: string; eventId: string; position: number }): string {
+  return sealedEventKey ? signTicket(secret, sealedEventKey, { eventId: t.eventId, ticketId: t.id, position: t.position }) : ticketToken(secret, t.id);
+}
+
 export async function ticketsForApplication(db: Queryable, secret: string, applicationId: string): Promise<TicketView[]> {
   const rows = await db
     .selectFrom('tickets')
-    .select(['id', 'position', 'holder_name', 'checked_in_at', 'door_code'])
+    .select(['id', 'event_id', 'position', 'holder_name', 'checked_in_at', 'door_code'])
     .where('application_id', '=', applicationId)
     .where('voided_at', 'is', null)
     .orderBy('position')
     .execute();
-  return rows.map((r) => ({ id: r.id, position: r.position, holderName: r.holder_name, token: ticketToken(secret, r.id), doorCode: r.door_code, checkedInAt: r.checked_in_at }));
+  const key = rows.length ? await findDoorKey(db, rows[0].event_id) : null;
+  return rows.map((r) => ({
+    id: r.id,
+    position: r.position,
+    holderName: r.holder_name,
+    token: ticketQrText(secret, key?.sealed ?? null, { id: r.id, eventId: r.event_id, position: r.position }),
+    doorCode: r.door_code,
+    checkedInAt: r.checked_in_at,
+  }));
 }
 
 /** The QR code as an SVG data URL (the CSP allows img data:). Error correction M survives a creased printout. */

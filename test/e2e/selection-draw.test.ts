@@ -273,7 +273,8 @@ describe('selection: commit → close → freeze → draw → confirm → reveal
     const zbar = spawnSync('zbarimg', ['--raw', '-q', png], { encoding: 'utf8' });
     assert.equal(zbar.status, 0, `zbarimg found no code: ${zbar.stderr}`);
     ticketCode = zbar.stdout.trim();
-    assert.match(ticketCode, /^[A-Za-z0-9_-]{43}$/);
+    // The event-signed payload (ADR 0015): version, event, ticket, party position, Ed25519 signature.
+    assert.match(ticketCode, /^AD1\.[0-9a-z]+\.[0-9a-z]+\.\d+\.[A-Za-z0-9_-]{86}$/);
     // The code printed under the QR code (in groups of four) is the same token.
     assert.equal((await g.locator('.ticket').first().locator('.ticket-code code').textContent())?.replace(/\s+/g, ''), ticketCode);
     clean(guest, 'tickets page');

@@ -82,6 +82,7 @@ function urlFor(method: string, url: string, t: Target): string {
     // The mail texts of an event (ADR 0014): one built-in mail in one language.
     if (name === 'template' && url.includes('/mail-texts/')) return 'application.verify';
     if (name === 'locale' && url.includes('/mail-texts/')) return 'en';
+    if (name === 'deviceId') return 'no-such-device'; // revoking an unknown device changes nothing (the team check comes first)
     throw new Error(`${method} ${url}: the permission matrix does not know what :${name} means — teach urlFor, or list the route in NOT_EVENT_SCOPED with a reason`);
   });
 }

@@ -19,6 +19,7 @@ import * as m017 from './017-draw-beacon.ts';
 import * as m018 from './018-page-cache.ts';
 import * as m019 from './019-messages.ts';
 import * as m020 from './020-tickets-mail-texts.ts';
+import * as m022 from './022-door-devices.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -50,4 +51,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['019-messages', m019],
   ['020-tickets-mail-texts', m020],
   ['021-brand', m021],
+  ['022-door-devices', m022],
 ];

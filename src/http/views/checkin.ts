@@ -2,6 +2,7 @@ import type { CheckInCounts, TicketSearchHit } from '../../services/checkin.ts';
 import { html, type SafeHtml } from './html.ts';
 import { csrfField } from './form.ts';
 import type { PageContext } from './layout.ts';
+import { can } from '../../services/users.ts';
 
 /** A check-in answer as the door sees it: green or red, a headline, the holder's name. */
 export interface CheckInMessage {
@@ -91,5 +92,8 @@ ${h.arrivedLabel
 ${partyLine(ctx, h)}</li>`,
       )}</ul>`
     : html`<p>${t('checkin.no_hits')}</p>`}
+<p class="door-links"><a href="${base}/device">${t('door.device_link')}</a> · <a href="${base}/door-list.pdf">${t('door.pdf_link')}</a>${
+    ctx.user && can(ctx.user.role, 'manageEvents') ? html` · <a href="/admin/events/${o.eventId}/door">${t('door.board_link')}</a>` : ''
+  }</p>
 </article>`;
 }

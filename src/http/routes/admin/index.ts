@@ -15,6 +15,7 @@ import eventPreviewRoutes from './event-preview.ts';
 import offerAdminRoutes from './offers.ts';
 import passkeyRoutes from './passkeys.ts';
 import messageAdminRoutes from './messages.ts';
+import doorAdminRoutes from './door.ts';
 
 /** Organizer area: everything under /admin requires a signed-in staff member with the right role. */
 export default async function adminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
@@ -33,4 +34,5 @@ export default async function adminRoutes(app: FastifyInstance, opts: { deps: De
   await app.register(offerAdminRoutes, opts);
   await app.register(passkeyRoutes, opts);
   await app.register(messageAdminRoutes, opts);
+  await app.register(doorAdminRoutes, opts);
 }

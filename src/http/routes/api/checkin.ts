@@ -7,6 +7,7 @@ import { hashToken } from '../../../platform/random.ts';
 import { checkInByCode, checkInCounts, type CheckInOutcome, eventOfDoorCode } from '../../../services/checkin.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { normalizeTicketCode } from '../../../services/tickets.ts';
+import { parseSignedTicket } from '../../../domain/signed-ticket.ts';
 import { bearerSecurity, requireApiEventPermission } from '../../plugins/api-auth.ts';
 import { authErrors, errorBody, errorResponse } from './schemas.ts';
 
@@ -45,6 +46,9 @@ export default async function apiCheckinRoutes(app: FastifyInstance, opts: { dep
       if (!event || event.status === 'draft') throw new AppError('event.not_found');
       return event;
     }
+    // A signed payload names its event (verified by checkInByCode with that event's key).
+    const signed = parseSignedTicket(normalizeTicketCode(code));
+    if (signed) return findEventById(deps.database.db, signed.eventId);
     const ticket = await deps.database.db.selectFrom('tickets').select('event_id').where('token_hash', '=', hashToken(normalizeTicketCode(code))).executeTakeFirst();
     const eventId = ticket?.event_id ?? (await eventOfDoorCode(deps.database.db, code));
     return eventId ? findEventById(deps.database.db, eventId) : null;
