@@ -23,3 +23,17 @@ export class ManualClock implements Clock {
 }
 
 export const iso = (d: Date): string => d.toISOString();
+
+/**
+ * Real time moved by a chosen amount: time keeps passing (leases, sessions, backoff behave as in production)
+ * but a test can jump ahead — e.g. past an offer's deadline — without waiting.
+ */
+export class ShiftedClock implements Clock {
+  #offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.#offsetMs);
+  }
+  advance(ms: number): void {
+    this.#offsetMs += ms;
+  }
+}

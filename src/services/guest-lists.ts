@@ -67,7 +67,9 @@ export async function listGuests(db: Queryable, f: GuestQuery): Promise<GuestRow
       q = q.where('status', '=', 'offered');
       break;
     case 'invited':
-      q = q.where('status', 'in', OFFERED_EVER).where('offer_source', '=', 'invite');
+      // Every invite, also one whose party already held seats when it was invited (its offer came from the draw
+      // or a review; the invite only marked it): kind says "invited", offer_source only where the seats came from.
+      q = q.where('status', 'in', OFFERED_EVER).where((eb) => eb.or([eb('kind', '=', 'invite'), eb('offer_source', '=', 'invite')]));
       break;
     case 'checked_in':
       q = q
@@ -135,10 +137,10 @@ export async function listGuests(db: Queryable, f: GuestQuery): Promise<GuestRow
 export async function countGuestLists(db: Queryable, eventId: string): Promise<Record<GuestList, number>> {
   const rows = await db
     .selectFrom('applications')
-    .select(['status', 'offer_source', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .select(['status', 'offer_source', 'kind', (eb) => eb.fn.countAll<number | string>().as('n')])
     .where('event_id', '=', eventId)
     .where('status', 'in', OFFERED_EVER)
-    .groupBy(['status', 'offer_source'])
+    .groupBy(['status', 'offer_source', 'kind'])
     .execute();
   const [waitlisted, checkedIn] = await Promise.all([
     db
@@ -165,7 +167,7 @@ export async function countGuestLists(db: Queryable, eventId: string): Promise<R
     confirmed: sum((r) => r.status === 'confirmed'),
     declined: sum((r) => r.status === 'declined'),
     expired: sum((r) => r.status === 'expired'),
-    invited: sum((r) => r.offer_source === 'invite'),
+    invited: sum((r) => r.kind === 'invite' || r.offer_source === 'invite'),
     checked_in: Number(checkedIn?.n ?? 0),
   };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../src/config.ts';
 import type { Dialect } from '../../src/db/connect.ts';
+import type { Clock } from '../../src/platform/clock.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { createUser } from '../../src/services/users.ts';
 import { testConfig } from './context.ts';
@@ -24,11 +25,16 @@ export interface TestServerOptions {
   captchaCost?: number;
   seedDemo?: boolean;
   config?: Partial<Config>;
+  /**
+   * The runtime's clock (default: the system clock), e.g. a ShiftedClock or ManualClock, so a journey can let an
+   * offer expire without waiting. With an injected clock the mail sender runs in-process (see runtime.ts).
+   */
+  clock?: Clock;
 }
 
 /**
  * The real runtime (migrations, demo seed, outbox sender, periodic jobs) listening on an
- * ephemeral loopback port with a fresh database, real clock and real randomness.
+ * ephemeral loopback port with a fresh database, real randomness and the real clock unless one is injected.
  */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const db = await createTestDatabase(opts.dialect ?? 'sqlite');
@@ -42,7 +48,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   });
   let runtime: Runtime;
   try {
-    runtime = await startRuntime({ config, database: db, logger: false });
+    runtime = await startRuntime({ config, database: db, logger: false, clock: opts.clock });
   } catch (err) {
     await db.destroy();
     throw err;

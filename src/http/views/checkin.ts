@@ -47,6 +47,8 @@ export function checkinPage(
   o: {
     eventId: string;
     eventTitle: string;
+    /** Breadcrumb and the event's tab bar (staff pages); the title alone without it. */
+    header?: SafeHtml;
     counts: CheckInCounts;
     result: CheckInMessage | null;
     query: string;
@@ -60,7 +62,7 @@ export function checkinPage(
   return html`<article class="checkin" id="checkin" data-scan-url="${base}/scan" data-counts-url="${base}/counts" data-csrf="${ctx.csrfToken ?? ''}"
  data-msg-start="${t('checkin.start_camera')}" data-msg-stop="${t('checkin.stop_camera')}" data-msg-unavailable="${t('checkin.camera_unavailable')}"
  data-msg-error="${t('checkin.network_error')}" data-msg-hint="${t('checkin.camera_hint')}">
-<p class="eyebrow">${o.eventTitle}</p>
+${o.header ?? html`<p class="eyebrow">${o.eventTitle}</p>`}
 <div class="checkin-head"><h1>${t('checkin.title')}</h1>
 <p class="checkin-counts" aria-live="polite"><span id="count-arrived">${o.counts.arrived}</span> / <span id="count-expected">${o.counts.expected}</span> <span class="muted">${t('checkin.arrived')}</span></p></div>
 ${resultBox(o.result)}

@@ -30,7 +30,7 @@ import { bulkConfirmPage } from '../../views/admin/review-bulk.ts';
 import type { MailPreview } from '../../views/admin/mail-preview.ts';
 import { reviewActions } from '../../views/admin/selection-review.ts';
 import { html } from '../../views/html.ts';
-import { eventTabs } from '../../views/admin/event-tabs.ts';
+import { eventHeader, eventTabs } from '../../views/admin/event-tabs.ts';
 
 export const PAGE = 50;
 
@@ -149,7 +149,7 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
         reply,
         ctx,
         blind ? blindLabel(req.t, a) : a.name,
-        html`${applicationDetailBody({ t: req.t, locale: req.locale, event, a, audit, staff, blind, nav })}${reviewActions(ctx, a, {
+        html`${eventHeader(req.t, req.locale, event, 'applications', req.user!.role)}${applicationDetailBody({ t: req.t, locale: req.locale, event, a, audit, staff, blind, nav })}${reviewActions(ctx, a, {
           list: listQ,
           scores,
           me: req.user!.id,

@@ -10,6 +10,7 @@ import { requireEventPermission } from '../../plugins/auth.ts';
 import { html } from '../../views/html.ts';
 import { formErrors, type FormErrors } from '../../views/form.ts';
 import { applicationForm } from '../../views/public/application-form.ts';
+import { eventHeader } from '../../views/admin/event-tabs.ts';
 import { eventPage } from '../../views/public/event-page.ts';
 
 /**
@@ -35,7 +36,7 @@ export default async function eventPreviewRoutes(app: FastifyInstance, opts: { d
 <a href="/admin/events/${event.id}/edit">${req.t('editor.preview_back')}</a></div>
 ${checked && !errors.size ? html`<p class="notice success" role="status">${req.t('editor.preview_valid')}</p>` : ''}`;
     reply.header('X-Robots-Tag', 'noindex').header('Cache-Control', 'no-store');
-    return sendPage(reply, ctx, `${req.t('editor.preview_title')}: ${c.title}`, html`${banner}${eventPage(ctx, event, 'open', form)}`, { status: errors.size ? 422 : 200 });
+    return sendPage(reply, ctx, `${req.t('editor.preview_title')}: ${c.title}`, html`${eventHeader(req.t, req.locale, event, 'settings', req.user!.role)}${banner}${eventPage(ctx, event, 'open', form)}`, { status: errors.size ? 422 : 200 });
   }
 
   app.get<{ Params: { id: string } }>('/admin/events/:id/preview', { preHandler: guard }, async (req, reply) =>

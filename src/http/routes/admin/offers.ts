@@ -10,6 +10,7 @@ import type { Deps } from '../../../services/deps.ts';
 import { formValues } from '../../form-input.ts';
 import { pageContext, sendPage } from '../../page.ts';
 import { requireEventPermission } from '../../plugins/auth.ts';
+import { eventHeader } from '../../views/admin/event-tabs.ts';
 import { offersPage, type OfferRow } from '../../views/admin/offers.ts';
 import { errorMessage } from '../../views/form.ts';
 
@@ -56,7 +57,7 @@ export default async function offerAdminRoutes(app: FastifyInstance, opts: { dep
       reply,
       ctx,
       `${req.t('deadlines.offers_title')}: ${contentFor(event, req.locale).title}`,
-      offersPage(ctx, { event: { id: event.id, title: contentFor(event, req.locale).title, timezone: event.timezone }, offers, total: Number(total?.n ?? 0), error: o.error, extended: o.extended }),
+      offersPage(ctx, { header: eventHeader(req.t, req.locale, event, 'guests', req.user!.role), event: { id: event.id, title: contentFor(event, req.locale).title, timezone: event.timezone }, offers, total: Number(total?.n ?? 0), error: o.error, extended: o.extended }),
       { status: o.status, wide: true },
     );
   }

@@ -86,7 +86,7 @@ export default async function revealAdminRoutes(app: FastifyInstance, opts: { de
     const field = (name: string, label: string, type = 'text', hint?: string) =>
       textField(t, { name, label, type, value: values[name] ?? '', errors, hint, maxlength: name === 'venue_map_url' ? 2000 : 500 });
     const body = html`${eventTabs(t, event, 'reveal', req.user!.role)}<article class="reveal">
-<p class="eyebrow">${contentFor(event, req.locale).title}</p>
+<p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a> · <a href="/admin/events/${event.id}">${contentFor(event, req.locale).title}</a></p>
 <h1>${t('reveal.title')}</h1>
 ${notice ? html`<p class="notice success" role="status">${notice}</p>` : ''}
 ${errorSummary(t, errors)}

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { eventHeader } from '../../views/admin/event-tabs.ts';
 import { AppError } from '../../../errors.ts';
 import { contentFor, type Event } from '../../../domain/event.ts';
 import { findEventById } from '../../../db/repositories/events.ts';
@@ -70,6 +71,7 @@ export default async function checkinRoutes(app: FastifyInstance, opts: { deps: 
       checkinPage(ctx, {
         eventId: event.id,
         eventTitle: contentFor(event, req.locale).title,
+        header: eventHeader(req.t, req.locale, event, 'checkin', req.user!.role),
         counts: await checkInCounts(deps.database.db, event.id),
         result: result ? message(req.t, result, now, req.locale, event.timezone) : null,
         query,

@@ -137,7 +137,7 @@ export function applicationListBody(o: {
   const sel = (name: string, value: string | undefined, options: { value: string; label: string }[]) => html`<div class="field">
 <label for="flt-${name}">${t(`admin.apps.filter_${name}`)}</label><select id="flt-${name}" name="${name}"><option value="">${t('admin.apps.any')}</option>
 ${options.map((op) => html`<option value="${op.value}"${op.value === value ? html` selected` : ''}>${op.label}</option>`)}</select></div>`;
-  return html`<p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a> · ${contentFor(event, locale).title}</p><h1>${t('admin.apps.title')}</h1>
+  return html`<p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a> · <a href="/admin/events/${event.id}">${contentFor(event, locale).title}</a></p><h1>${t('admin.apps.title')}</h1>
 ${countsSection(t, locale, event, o.byStatus, o.byCountry, o.byDay ?? [])}
 <form method="get" class="filters" role="search" aria-label="${t('admin.apps.filters')}">
 ${sel('status', q.status, statuses.map((s) => ({ value: s, label: stateLabel(t, s, true) })))}
@@ -239,7 +239,7 @@ export function applicationDetailBody(o: {
   const orphans = Object.entries(a.answers).filter(([id, v]) => !known.has(id) && v);
   const preferred = event.preferredCountries.includes(a.country);
   const nav = o.nav;
-  return html`<p class="eyebrow"><a href="/admin/events/${event.id}/applications${nav?.list ? `?${nav.list}` : ''}">${contentFor(event, locale).title}</a></p>
+  return html`<p><a href="/admin/events/${event.id}/applications${nav?.list ? `?${nav.list}` : ''}">${t('review.back_to_list')}</a></p>
 ${nav ? html`<nav class="actions pager" aria-label="${t('review.pager')}">${nav.prev ? html`<a href="${nav.prev}" rel="prev">${t('review.prev')}</a>` : ''}${
     nav.next ? html` <a href="${nav.next}" rel="next">${t('review.next')}</a>` : ''
   }</nav>` : ''}

@@ -212,7 +212,7 @@ export function eventFormBody(o: EventFormPage): SafeHtml {
   const title = o.event ? t('admin.editor.title_edit') : t('admin.editor.title_new');
   const slots = slotCount(v);
   const enabledLanguages = new Set(formLanguages(v));
-  return html`<div class="editor"><p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a>${o.event ? html` · ${contentFor(o.event, o.locale).title}` : ''}</p>
+  return html`<div class="editor"><p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a>${o.event ? html` · <a href="/admin/events/${o.event.id}">${contentFor(o.event, o.locale).title}</a>` : ''}</p>
 <h1>${title}</h1>
 ${o.saved ? html`<p class="notice success" role="status">${t('admin.editor.saved')}</p>` : ''}
 ${summary(t, o.locale, errors, slots)}

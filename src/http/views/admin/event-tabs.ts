@@ -34,8 +34,13 @@ export function eventTabs(t: Translator, event: Pick<Event, 'id'>, active: Event
   )}</ul></nav>`;
 }
 
-/** The event's title above its tabs: the heading of every event page (the page's own title follows as h1/h2). */
+/**
+ * The breadcrumb back to the event list and the event home, then the tab bar: the head of every event-scoped
+ * page, so an organizer can always get back without typing a URL. Links a role cannot open are plain text.
+ */
 export function eventHeader(t: Translator, locale: Locale, event: Event, active: EventTab, role?: string): SafeHtml {
-  return html`<p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a> · <a href="/admin/events/${event.id}">${contentFor(event, locale).title}</a></p>
+  const title = contentFor(event, locale).title;
+  const staff = !role || can(role, 'reviewApplications');
+  return html`<p class="eyebrow breadcrumb">${staff ? html`<a href="/admin">${t('admin.events.title')}</a> · <a href="/admin/events/${event.id}">${title}</a>` : title}</p>
 ${eventTabs(t, event, active, role)}`;
 }

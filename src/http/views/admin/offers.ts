@@ -18,11 +18,11 @@ export interface OfferRow {
 /** Open offers by deadline; each row extends its own offer (a form per row, no JavaScript). */
 export function offersPage(
   ctx: PageContext,
-  o: { event: { id: string; title: string; timezone: string }; offers: OfferRow[]; total: number; error?: { id: string; message: string; value: string }; extended?: string },
+  o: { event: { id: string; title: string; timezone: string }; header: SafeHtml; offers: OfferRow[]; total: number; error?: { id: string; message: string; value: string }; extended?: string },
 ): SafeHtml {
   const { t } = ctx;
   const base = `/admin/events/${o.event.id}`;
-  return html`<p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a> · <a href="${base}/edit">${o.event.title}</a></p>
+  return html`${o.header}
 <h1>${t('deadlines.offers_title')}</h1>
 <p class="hint">${t('deadlines.offers_intro', { zone: o.event.timezone.replaceAll('_', ' ') })}</p>
 ${o.extended ? html`<p class="notice success" role="status">${t('deadlines.extended_notice')}</p>` : ''}

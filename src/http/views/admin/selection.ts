@@ -157,7 +157,7 @@ ${d.invites.length
 export function selectionPage(ctx: PageContext, d: SelectionPageData): SafeHtml {
   const { t } = ctx;
   const n = d.notice;
-  return html`<p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a> · <a href="/admin/events/${d.event.id}/applications">${contentFor(d.event, ctx.locale).title}</a></p>
+  return html`<p class="eyebrow"><a href="/admin">${t('admin.events.title')}</a> · <a href="/admin/events/${d.event.id}">${contentFor(d.event, ctx.locale).title}</a></p>
 <h1>${t('selection.title')}</h1>
 ${n?.kind === 'done' ? html`<p class="notice success" role="status">${t(n.key, n.params)}</p>` : ''}
 ${n?.kind === 'problem' ? html`<div class="notice" role="alert"><p><strong>${t(`errors.code.${n.code}`)}</strong></p><p>${t(`errors.explain.${n.code}`)}</p></div>` : ''}
