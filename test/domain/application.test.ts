@@ -64,8 +64,9 @@ test('emails are normalised for identity: case, and dots/+tags where the provide
 });
 
 test('Accept-Language negotiation and text direction', () => {
-  assert.equal(negotiateLocale('fr-FR,de-DE;q=0.8,en;q=0.5'), 'de');
-  assert.equal(negotiateLocale('fr'), null);
+  assert.equal(negotiateLocale('sv-SE,de-DE;q=0.8,en;q=0.5'), 'de');
+  assert.equal(negotiateLocale('fr-CA'), 'fr');
+  assert.equal(negotiateLocale('sv'), null);
   assert.equal(textDirection('ar'), 'rtl');
   assert.equal(textDirection('de'), 'ltr');
 });
