@@ -6,7 +6,7 @@ import { renderMail, type RenderedMail } from './render.ts';
 /** The automatic reminder before the event (ADR 0014): time, venue, the ticket and calendar links. */
 export function eventReminderMail(
   locale: Locale,
-  p: { name: string; eventTitle: string; details: EventDetails | null; ticketsUrl: string; calendarUrl: string | null },
+  p: { name: string; eventTitle: string; details: EventDetails | null; ticketsUrl: string; calendarUrl: string | null; unsubscribeUrl?: string | null },
 ): RenderedMail {
   return renderMail(locale, {
     subject: t(locale, 'automail.reminder.subject', { event: p.eventTitle }),
@@ -22,7 +22,8 @@ export function eventReminderMail(
 }
 
 /** The thank-you after the event. */
-export function eventThanksMail(locale: Locale, p: { name: string; eventTitle: string }): RenderedMail {
+/** unsubscribeUrl (optional mails, RFC 8058): carried to the List-Unsubscribe header by mail/delivery.ts. */
+export function eventThanksMail(locale: Locale, p: { name: string; eventTitle: string; unsubscribeUrl?: string | null }): RenderedMail {
   return renderMail(locale, {
     subject: t(locale, 'automail.thanks.subject', { event: p.eventTitle }),
     greeting: t(locale, 'mail.greeting', { name: p.name }),

@@ -27,8 +27,8 @@ export const CAPABILITY_PARAMS = {
   // The body may hold {status_link}/{ticket_link} (scrubbed as text below); the unsubscribe link is /u/<token>.
   'organizer.message': ['unsubscribeUrl'],
   'ticket.guest': ['ticketUrl'],
-  'event.reminder': ['ticketsUrl', 'calendarUrl'],
-  'event.thanks': [],
+  'event.reminder': ['ticketsUrl', 'calendarUrl', 'unsubscribeUrl'],
+  'event.thanks': ['unsubscribeUrl'],
 } as const satisfies { [N in MailTemplateName]: readonly (keyof MailTemplateParams<N>)[] };
 
 export const REDACTED = '[redacted]';

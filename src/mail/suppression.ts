@@ -8,7 +8,7 @@ import { normalizeEmail } from '../domain/email.ts';
  * one event's OPTIONAL mails only — the kinds below. Mails a person needs (verification, offer, tickets) ignore
  * unsubscribes: an unsubscribe is not a way to miss one's own offer.
  */
-export const UNSUBSCRIBABLE_KINDS: ReadonlySet<string> = new Set(['message', 'event.reminder', 'event.thank_you']);
+export const UNSUBSCRIBABLE_KINDS: ReadonlySet<string> = new Set(['message', 'event.reminder', 'event.thanks']);
 
 export const isUnsubscribable = (kind: string): boolean => UNSUBSCRIBABLE_KINDS.has(kind);
 

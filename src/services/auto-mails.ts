@@ -1,3 +1,4 @@
+import { unsubscribeToken } from '../mail/messages.ts';
 import { AppError, type FieldError } from '../errors.ts';
 import type { Queryable } from '../db/connect.ts';
 import { contentFor, type Event } from '../domain/event.ts';
@@ -157,8 +158,11 @@ async function mailEvent(trx: Queryable, deps: Deps, event: Event, kind: AutoMai
     if (Number(res.numUpdatedRows) === 0) continue;
     const title = contentFor(event, g.locale).title;
     const base = { id: nextId(deps), kind: `event.${kind}`, to: g.to, eventId: event.id, now: nowIso };
+    // One-click unsubscribe (RFC 8058) for the applicant's own address; the token names the application, so a
+    // guest's own address gets none rather than one that would unsubscribe someone else.
+    const unsubscribeUrl = g.guestTicket ? null : `${deps.config.publicUrl}/u/${unsubscribeToken(deps.config.secret, g.applicationId)}`;
     if (kind === 'thanks') {
-      mails.push(outboxRow({ ...base, template: { name: 'event.thanks', locale: g.locale, params: { name: g.name, eventTitle: title } } }));
+      mails.push(outboxRow({ ...base, template: { name: 'event.thanks', locale: g.locale, params: { name: g.name, eventTitle: title, unsubscribeUrl } } }));
       continue;
     }
     const token = newToken(deps.random);
@@ -174,7 +178,7 @@ async function mailEvent(trx: Queryable, deps: Deps, event: Event, kind: AutoMai
       calendarUrl = event.revealedAt ? `${deps.config.publicUrl}/a/${token}/event.ics` : null;
     }
     const details = formatEventDetails(event, g.locale);
-    mails.push(outboxRow({ ...base, template: { name: 'event.reminder', locale: g.locale, params: { name: g.name, eventTitle: title, details, ticketsUrl, calendarUrl } } }));
+    mails.push(outboxRow({ ...base, template: { name: 'event.reminder', locale: g.locale, params: { name: g.name, eventTitle: title, details, ticketsUrl, calendarUrl, unsubscribeUrl } } }));
   }
   await insertBatched(trx, 'application_links', appLinks);
   await insertBatched(trx, 'ticket_links', ticketLinks);
