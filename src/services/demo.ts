@@ -81,7 +81,15 @@ export async function seedDemoEvent(deps: Deps): Promise<boolean> {
   if ((await listEvents(deps.database.db)).length > 0) return false;
   // The finished preview first: its steps are dated in the past, and ids are time-ordered.
   await seedPreviewEvent(deps);
-  await createEvent(deps, 'system', demoEventInput(deps.clock.now()));
+  const launch = await createEvent(deps, 'system', demoEventInput(deps.clock.now()));
+  // The open demo event's draw is committed at once to a drand quicknet round a day after applications close
+  // (ADR 0011): once the organizer freezes the list, it runs itself at that round, verified against drand's key.
+  await commitDraw(deps, 'system', launch.id, {
+    groups: [
+      { key: 'preferred', weight: 3 },
+      { key: 'other', weight: 1, maxBasisPoints: 2_500 },
+    ],
+  });
   return true;
 }
 
@@ -166,15 +174,17 @@ export async function seedPreviewEvent(deps: Deps): Promise<{ eventId: string }>
   const rng = picker('admit-demo:launch-preview');
 
   const event = await createEvent(at(tl.createdAt), 'system', previewEventInput(deps.clock.now()));
-  await commitDraw(at(tl.opensAt), 'system', event.id, { publicRandomnessLabel: PREVIEW_RANDOMNESS_LABEL });
-  const emails = await insertSyntheticApplicants(deps, event.id, event.timezone, tl, rng);
-  await changeEventStatus(at(tl.closesAt), 'system', event.id, 'closed');
-  await freezeDraw(at(tl.frozenAt), 'system', event.id, {
+  // The past preview cannot name a drand round it has no signature for, so it names its source as unverified.
+  await commitDraw(at(tl.opensAt), 'system', event.id, {
+    randomness: { kind: 'unverified', label: PREVIEW_RANDOMNESS_LABEL },
     groups: [
       { key: 'preferred', weight: 3 },
       { key: 'other', weight: 1, maxBasisPoints: 2_500 },
     ],
   });
+  const emails = await insertSyntheticApplicants(deps, event.id, event.timezone, tl, rng);
+  await changeEventStatus(at(tl.closesAt), 'system', event.id, 'closed');
+  await freezeDraw(at(tl.frozenAt), 'system', event.id);
   await runDraw(at(tl.drawnAt), 'system', event.id, { publicRandomnessValue: rng.hex(16) });
 
   // The selected answer within about a day: most confirm, some with fewer guests, a few decline — their seats
