@@ -14,7 +14,7 @@ const PLURAL_KEY = /^(zero|one|two|few|many|other|_n|=\d+)$/;
 const isPlural = (v) =>
   !!v && typeof v === 'object' && typeof v.other === 'string' && Object.keys(v).every((k) => PLURAL_KEY.test(k));
 const isObject = (v) => !!v && typeof v === 'object' && !Array.isArray(v);
-const placeholders = (s) => [...String(s).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
+const placeholders = (s) => [...new Set([...String(s).matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort().join(',');
 const union = (o) =>
   [...new Set(Object.entries(o).filter(([k]) => k !== '_n').flatMap(([, s]) => placeholders(s).split(',').filter(Boolean)))]
     .sort()
