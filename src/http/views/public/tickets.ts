@@ -39,8 +39,7 @@ ${o.tickets.map(
 <h2>${tk.holderName}</h2>
 <p class="muted">${t('tickets.ticket_n', { n: i + 1, total: n })}</p>
 <img class="qr" src="${tk.qr}" width="240" height="240" alt="${t('tickets.qr_alt', { name: tk.holderName })}">
-${tk.doorCode ? html`<p class="door-code"><span class="muted">${t('doorcode.ticket_label')}</span><br><strong class="door-code-value" dir="ltr">${tk.doorCode}</strong></p>` : ''}
-<p class="ticket-code"><span class="muted">${t('tickets.code')}</span><br><code dir="ltr">${groupedCode(tk.token)}</code></p>
+${tk.doorCode ? html`<p class="door-code"><span class="muted">${t('doorcode.ticket_label')}</span><br><strong class="door-code-value" dir="ltr">${tk.doorCode}</strong></p>` : html`<p class="ticket-code"><span class="muted">${t('tickets.code')}</span><br><code dir="ltr">${groupedCode(tk.token)}</code></p>`}
 ${tk.checkedInAt ? html`<p class="badge">${t('tickets.checked_in', { time: formatDateTime(tk.checkedInAt, locale, o.timezone) })}</p>` : ''}
 </li>`,
 )}
@@ -67,8 +66,7 @@ ${o.details ? eventDetailsList(ctx, o.details) : html`<p class="no-print">${t('o
 <p class="ticket-event">${o.eventTitle}</p>
 <h2>${tk.holderName}</h2>
 <img class="qr" src="${tk.qr}" width="240" height="240" alt="${t('tickets.qr_alt', { name: tk.holderName })}">
-${tk.doorCode ? html`<p class="door-code"><span class="muted">${t('doorcode.ticket_label')}</span><br><strong class="door-code-value">${tk.doorCode}</strong></p>` : ''}
-<p class="ticket-code"><span class="muted">${t('tickets.code')}</span><br><code>${groupedCode(tk.token)}</code></p>
+${tk.doorCode ? html`<p class="door-code"><span class="muted">${t('doorcode.ticket_label')}</span><br><strong class="door-code-value" dir="ltr">${tk.doorCode}</strong></p>` : html`<p class="ticket-code"><span class="muted">${t('tickets.code')}</span><br><code dir="ltr">${groupedCode(tk.token)}</code></p>`}
 ${tk.checkedInAt ? html`<p class="badge">${t('tickets.checked_in', { time: formatDateTime(tk.checkedInAt, locale, o.timezone) })}</p>` : ''}
 </li>
 </ol>
