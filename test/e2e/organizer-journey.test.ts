@@ -90,6 +90,8 @@ describe('organizer journey: create → preview → open → 30 applications →
     await click(page, page.getByRole('link', { name: 'New event' }), /\/admin\/events\/new$/);
     await page.getByLabel('Title').first().fill('Harbour Lights');
     assert.equal(await page.locator('#f-slug').inputValue(), 'harbour-lights', 'the address follows the title');
+    // Offered in English and German: ticking German shows its text blocks (event-editor.js).
+    await page.locator('#f-languages-de').check();
     await page.locator('#f-content_de_title').fill('Hafenlichter');
     await page.locator('#f-content_en_description').fill('An evening at the harbour. Places are drawn by lot.');
     await page.locator('#f-content_de_description').fill('Ein Abend am Hafen. Die Plätze werden verlost.');

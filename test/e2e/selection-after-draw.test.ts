@@ -80,7 +80,8 @@ test('promoted → confirms from the mail → reveal → QR from a screenshot �
   const shot = join(shots, 'ticket.png');
   await guest.page.locator('.ticket').first().screenshot({ path: shot });
   const code = execFileSync('zbarimg', ['--raw', '-q', shot], { encoding: 'utf8' }).trim();
-  assert.match(code, /^[A-Za-z0-9_-]{43}$/, 'a 256-bit token');
+  // The event-signed payload (ADR 0015): version, event, ticket, party position, Ed25519 signature.
+  assert.match(code, /^AD1\.[0-9a-z]+\.[0-9a-z]+\.\d+\.[A-Za-z0-9_-]{86}$/, 'a signed ticket');
   await screenshot(guest.page, 'tickets-phone');
 
   // The door, on a phone: type the decoded code (the camera path uses the same endpoint).

@@ -31,7 +31,7 @@ forEachDialect('http rtl', (ctx) => {
       const tickets = await b.get(`/a/${party.token}/tickets?lang=${l}`);
       assert.match(tickets.body, new RegExp(`<html lang="${l}" dir="rtl">`));
       assert.match(tickets.body, /<strong class="door-code-value" dir="ltr">/);
-      assert.match(tickets.body, /<code dir="ltr">/);
+      // The long code is printed only for a ticket without a door code (ADR 0015); the door code is isolated above.
     }
     assert.match((await b.get('/e/rtl-event?lang=fr')).body, /<html lang="fr" dir="ltr">/);
   });

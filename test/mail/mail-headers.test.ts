@@ -29,7 +29,8 @@ const PARAMS = {
   unsubscribeUrl: 'https://x.test/u/abc',
 };
 
-const UNSUBSCRIBABLE = new Set(['organizer.message']);
+// Organizer messages and the automatic reminder and thank-you (RFC 8058); never the mails a person needs.
+const UNSUBSCRIBABLE = new Set(['organizer.message', 'event.reminder', 'event.thanks']);
 
 function row(name: MailTemplateName, i: number): OutboxRow {
   const kind = name === 'organizer.message' ? 'message' : name;

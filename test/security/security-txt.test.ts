@@ -1,3 +1,4 @@
+import { LOCALES } from '../../src/domain/locales.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachDialect } from '../helpers/context.ts';
@@ -27,7 +28,7 @@ forEachDialect('/.well-known/security.txt', (ctx) => {
       assert.deepEqual(f.get('contact'), ['mailto:security@tickets.example.org']);
       assert.deepEqual(f.get('expires'), ['2027-04-30T00:00:00Z']);
       assert.ok(new Date(f.get('expires')![0]).getTime() - c.clock.now().getTime() < 365 * 86_400_000, 'less than a year ahead');
-      assert.deepEqual(f.get('preferred-languages'), ['en, de']);
+      assert.deepEqual(f.get('preferred-languages'), [LOCALES.join(', ')]);
       assert.deepEqual(f.get('canonical'), ['https://tickets.example.org/.well-known/security.txt']);
       // The clock moves, Expires moves with it.
       c.clock.set('2027-01-10T00:00:01.000Z');
