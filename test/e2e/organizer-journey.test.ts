@@ -251,6 +251,10 @@ describe('organizer journey: create → preview → open → 30 applications →
   step('commit, close, and the freeze refuses while one is on hold; released, it freezes and draws', async () => {
     const { page } = org;
     await click(page, tab(page, 'Selection'), /\/selection$/);
+    // drand is the default (ADR 0011); with no network here the journey names a labelled, unverified source and
+    // types its value at the draw (test/e2e/draw-drand.test.ts walks the drand path with a recorded round).
+    await page.getByLabel(/Another source, named below/).check();
+    await page.getByLabel('Name of the other source').fill('Closing price of the harbour index');
     await click(page, page.getByRole('button', { name: 'Commit', exact: true }), /done=committed/);
     await click(page, tab(page, 'Settings'), /\/edit$/);
     await click(page, page.getByRole('button', { name: 'Close applications' }), /\/status$/);
@@ -275,6 +279,7 @@ describe('organizer journey: create → preview → open → 30 applications →
     await click(page, page.getByRole('button', { name: 'Freeze entry list' }), /\/selection\/freeze$/);
     assert.equal(await page.getByRole('heading', { name: /on hold/ }).count(), 0);
     await click(page, page.getByRole('button', { name: 'Freeze the entry list now' }), /done=frozen/);
+    await page.getByLabel('Value of “Closing price of the harbour index”').fill('4711.08');
     await click(page, page.getByRole('button', { name: 'Run the draw' }), /\/selection\/draw$/);
     await page.getByRole('heading', { name: /Offer · Deutsch/ }).waitFor();
     await assertAccessible(page, 'draw confirmation');
@@ -326,7 +331,7 @@ describe('organizer journey: create → preview → open → 30 applications →
     // An applicant confirms from the mail before the deadline: the first other offer.
     const chosen = others[0];
     confirmedEmail = chosen.email;
-    const mail = await sink.waitFor((m) => m.to.includes(chosen.email) && /selected|ausgewählt/i.test(m.subject));
+    const mail = await sink.waitFor((m) => m.to.includes(chosen.email) && /selected|ausgelost|ausgewählt/i.test(m.subject));
     statusLink = linkIn(mail.text, '/a/');
     const guest = await openPage(browser);
     await guest.page.goto(statusLink);
