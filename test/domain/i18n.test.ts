@@ -24,6 +24,14 @@ test('every catalogue has the same key set', () => {
   }
 });
 
+test('every catalogue has the same leaf keys, plural forms included (scripts/i18n-plural-forms.mjs fills them)', () => {
+  const leaves = (o: Record<string, unknown>, p = ''): string[] =>
+    Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? leaves(v as Record<string, unknown>, `${p}${k}.`) : [`${p}${k}`]));
+  const sets = LOCALES.map((l) => new Set(leaves(JSON.parse(readFileSync(`src/i18n/${l}.json`, 'utf8')))));
+  const union = new Set(sets.flatMap((s) => [...s]));
+  for (const [i, s] of sets.entries()) assert.deepEqual([...union].filter((k) => !s.has(k)), [], `catalogue ${LOCALES[i]} lacks`);
+});
+
 /** Messages down to their text; a plural message contributes each of its forms. */
 const messages = (o: Record<string, unknown>, p = ''): [string, string][] =>
   Object.entries(o).flatMap(([k, v]): [string, string][] =>
