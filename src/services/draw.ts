@@ -1,3 +1,4 @@
+import { requireEventById } from './events.ts';
 import { createHmac } from 'node:crypto';
 import {
   buildBundle,
@@ -29,7 +30,6 @@ import { applicationFromRow, type Application } from '../db/repositories/applica
 import { appendAudit } from '../db/repositories/audit.ts';
 import { countApplicationsByStatus } from '../db/repositories/applications.ts';
 import { advanceDraw, findDrawByEventId, findDueBeaconDraws, insertDraw, setPerApplication, type DrawRecord } from '../db/repositories/draws.ts';
-import { findEventById } from '../db/repositories/events.ts';
 import { outboxRow } from '../mail/outbox.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
@@ -60,11 +60,6 @@ export function groupOf(event: Pick<Event, 'preferredCountries'>, country: strin
   return event.preferredCountries.includes(country) ? 'preferred' : 'other';
 }
 
-async function requireEventById(db: Queryable, id: string): Promise<Event> {
-  const e = await findEventById(db, id);
-  if (!e) throw new AppError('event.not_found');
-  return e;
-}
 
 function invalid(err: unknown): never {
   if (err instanceof DrawInputError) throw new AppError('draw.invalid', { fields: [{ field: err.path, code: 'invalid' }], message: err.message });

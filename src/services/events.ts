@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
 import { EVENT_DEFAULTS, type Event, type EventInput, type EventStatus, validateEvent } from '../domain/event.ts';
-import { isUniqueViolation } from '../db/connect.ts';
+import { isUniqueViolation, type Queryable } from '../db/connect.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import { findEventById, insertEvent, updateEventRow } from '../db/repositories/events.ts';
 import type { Deps } from './deps.ts';
@@ -39,6 +39,13 @@ export async function updateEvent(deps: Deps, actor: string, id: string, input: 
     if (isUniqueViolation(err)) throw new AppError('validation.failed', { fields: [{ field: 'slug', code: 'slug_taken' }] });
     throw err;
   }
+  return event;
+}
+
+/** The event by id, or the coded `event.not_found` (mapped to 404 in one place). */
+export async function requireEventById(db: Queryable, id: string): Promise<Event> {
+  const event = await findEventById(db, id);
+  if (!event) throw new AppError('event.not_found');
   return event;
 }
 

@@ -1,3 +1,4 @@
+import { requireEventById } from './events.ts';
 import type { Guest } from '../domain/application.ts';
 import { isEmail, normalizeEmail } from '../domain/email.ts';
 import { hasControlCharacters } from '../domain/application.ts';
@@ -8,7 +9,6 @@ import { AppError, type FieldError } from '../errors.ts';
 import type { Queryable } from '../db/connect.ts';
 import { findApplicationByEmail, findApplicationById, type Application } from '../db/repositories/applications.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
-import { findEventById } from '../db/repositories/events.ts';
 import { t } from '../i18n/index.ts';
 import { hashToken, newToken } from '../platform/random.ts';
 import type { Deps } from './deps.ts';
@@ -107,11 +107,6 @@ function splitCsvLine(line: string): string[] {
   return out;
 }
 
-async function requireEventById(db: Queryable, id: string): Promise<Event> {
-  const e = await findEventById(db, id);
-  if (!e) throw new AppError('event.not_found');
-  return e;
-}
 
 /** One invite. See inviteGuests. */
 export async function inviteGuest(deps: Deps, actor: string, eventId: string, input: InviteInput): Promise<InviteResult> {

@@ -1,8 +1,8 @@
+import { requireEventById } from '../../../services/events.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors.ts';
 import { contentFor, type Event } from '../../../domain/event.ts';
 import { isLocale, LOCALES, type Locale } from '../../../domain/locales.ts';
-import { findEventById } from '../../../db/repositories/events.ts';
 import type { Deps } from '../../../services/deps.ts';
 import {
   checkMailText,
@@ -32,11 +32,7 @@ export default async function mailTextAdminRoutes(app: FastifyInstance, opts: { 
   const { deps } = opts;
   const guard = requireEventPermission('manageEvents');
 
-  async function load(id: string): Promise<Event> {
-    const event = await findEventById(deps.database.db, id);
-    if (!event) throw new AppError('event.not_found');
-    return event;
-  }
+  const load = (id: string): Promise<Event> => requireEventById(deps.database.db, id);
   function target(p: Params): { name: EditableMailName; locale: Locale } {
     if (!isEditableMail(p.template) || !isLocale(p.locale)) throw new AppError('not_found');
     return { name: p.template, locale: p.locale };

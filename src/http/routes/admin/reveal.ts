@@ -1,9 +1,9 @@
+import { requireEventById } from '../../../services/events.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldError } from '../../../errors.ts';
 import { contentFor, type Event } from '../../../domain/event.ts';
 import { isLocale, type Locale } from '../../../domain/locales.ts';
 import { utcToWallTime, wallTimeToUtc } from '../../../domain/wall-time.ts';
-import { findEventById } from '../../../db/repositories/events.ts';
 import { formatDateTime } from '../../../i18n/index.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { missingForReveal, revealEvent, saveRevealDetails, validateRevealDetails, type RevealDetailsInput } from '../../../services/reveal.ts';
@@ -63,11 +63,7 @@ export default async function revealAdminRoutes(app: FastifyInstance, opts: { de
   const { deps } = opts;
   const guard = requireEventPermission('manageEvents');
 
-  async function load(id: string): Promise<Event> {
-    const event = await findEventById(deps.database.db, id);
-    if (!event) throw new AppError('event.not_found');
-    return event;
-  }
+  const load = (id: string): Promise<Event> => requireEventById(deps.database.db, id);
 
   async function render(req: FastifyRequest, reply: FastifyReply, event: Event, values: FormValues, errors: FormErrors, notice: string | null, status = 200) {
     const t = req.t;

@@ -116,13 +116,7 @@ export default async function publicTicketRoutes(app: FastifyInstance, opts: { d
     const ics = event.revealedAt
       ? eventIcs(event, req.locale, contentFor(event, req.locale).title, deps.clock.now().toISOString(), deps.config.publicUrl, await calendarSequence(deps.database.db, event.id))
       : null;
-    if (!ics) throw new AppError('not_found');
-    return reply
-      .header('Cache-Control', 'no-store')
-      .header('Referrer-Policy', 'no-referrer')
-      .header('Content-Disposition', 'attachment; filename="event.ics"')
-      .type(ICS_CONTENT_TYPE)
-      .send(ics);
+    return sendIcs(reply, ics);
   });
 
   /** "Add to calendar": the same entry the reveal mailed (UID, current SEQUENCE), for a confirmed party once revealed. */
@@ -135,12 +129,17 @@ export default async function publicTicketRoutes(app: FastifyInstance, opts: { d
       application.status === 'confirmed' && event.revealedAt
         ? eventIcs(event, req.locale, contentFor(event, req.locale).title, deps.clock.now().toISOString(), deps.config.publicUrl, await calendarSequence(deps.database.db, event.id))
         : null;
-    if (!ics) throw new AppError('not_found');
-    return reply
-      .header('Cache-Control', 'no-store')
-      .header('Referrer-Policy', 'no-referrer')
-      .header('Content-Disposition', 'attachment; filename="event.ics"')
-      .type(ICS_CONTENT_TYPE)
-      .send(ics);
+    return sendIcs(reply, ics);
   });
+}
+
+/** A calendar entry as a download, never cached or leaked by Referer (its URL carries a capability token). */
+function sendIcs(reply: FastifyReply, ics: string | null) {
+  if (!ics) throw new AppError('not_found');
+  return reply
+    .header('Cache-Control', 'no-store')
+    .header('Referrer-Policy', 'no-referrer')
+    .header('Content-Disposition', 'attachment; filename="event.ics"')
+    .type(ICS_CONTENT_TYPE)
+    .send(ics);
 }
