@@ -96,12 +96,46 @@ export function summarizeCpuProfiles(dir: string, n = 25): string {
   const pct = (v: number) => `${((100 * v) / Math.max(1, total)).toFixed(1).padStart(5)} %`;
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, n);
   const pk = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  const incl = inclusiveTime(dir);
   return [
     '  self time by function:',
     ...top.map(([k, v]) => `   ${pct(v)}  ${k}`),
     '  self time by package:',
     ...pk.map(([k, v]) => `   ${pct(v)}  ${k}`),
+    "  inclusive time (the function and what it called) of admit's own and its plugins' functions:",
+    ...[...incl].filter(([k]) => /src\/|node_modules\/(@fastify|fastify|kysely|better-sqlite3|altcha)/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `   ${pct(v)}  ${k}`),
   ].join('\n');
+}
+
+/** Hits under each function (its own and its callees'), counted once per stack even when it recurses. */
+function inclusiveTime(dir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
+    const prof = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+      nodes: { id: number; hitCount?: number; children?: number[]; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    };
+    const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+    const key = (n: (typeof prof.nodes)[number]) => {
+      const { functionName, url, lineNumber } = n.callFrame;
+      const where = url ? `${url.replace(/^file:\/\//, '').replace(ROOT, '')}:${lineNumber + 1}` : '';
+      return `${functionName || '(anonymous)'} ${where}`.trim();
+    };
+    const walk = (id: number, onStack: Set<string>): number => {
+      const n = byId.get(id)!;
+      const k = key(n);
+      const fresh = !onStack.has(k);
+      if (fresh) onStack.add(k);
+      let hits = n.hitCount ?? 0;
+      for (const c of n.children ?? []) hits += walk(c, onStack);
+      if (fresh) {
+        onStack.delete(k);
+        out.set(k, (out.get(k) ?? 0) + hits);
+      }
+      return hits;
+    };
+    walk(prof.nodes[0].id, new Set());
+  }
+  return out;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,8 @@
-import { createHash, createHmac, randomBytes, randomInt as nodeRandomInt } from 'node:crypto';
+import { createHash, createHmac, randomInt as nodeRandomInt } from 'node:crypto';
 import { verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { SpentChallenges } from './captcha-spent.ts';
+import { cryptoRandom } from '../platform/random.ts';
 
 /** Self-hosted proof-of-work (ALTCHA): no third party sees our applicants. */
 export interface Captcha {
@@ -35,8 +36,9 @@ export function altchaCaptcha(opts: CaptchaOptions): Captcha {
     async challenge() {
       const cost = Math.max(2, opts.cost);
       const counter = nodeRandomInt(Math.floor(cost / 2) + 1, cost + 1);
-      const nonce = randomBytes(16);
-      const salt = randomBytes(16);
+      const random = cryptoRandom.bytes(32); // one draw from the pooled CSPRNG (platform/random.ts)
+      const nonce = random.subarray(0, 16);
+      const salt = random.subarray(16);
       const password = Buffer.alloc(20);
       nonce.copy(password);
       password.writeUInt32BE(counter, 16);

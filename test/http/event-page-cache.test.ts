@@ -6,7 +6,7 @@ import { Browser, buildTestApp, csrfFrom, fieldValue } from '../helpers/http.ts'
 import { findForm, submitForm } from '../helpers/form-controls.ts';
 import { updateEvent } from '../../src/services/events.ts';
 import { demoEventInput } from '../../src/services/demo.ts';
-import { cachePage, chooseEncoding, SLOT_MARKS, stitchPage } from '../../src/http/event-page-cache.ts';
+import { cachePage, chooseEncoding, coalesced, SLOT_MARKS, stitchPage } from '../../src/http/event-page-cache.ts';
 
 const fill = (email: string) => ({
   name: 'Grace Hopper',
@@ -28,6 +28,48 @@ test('stitching: gzip and brotli answers decode to exactly the identity page wit
   // The tail is over 64 KiB here: more than one uncompressed meta-block.
   assert.equal(brotliDecompressSync(stitchPage(cached, values, 'br')).toString(), identity);
   assert.ok(stitchPage(cached, values, 'br').length < identity.length / 2 + 70_000);
+});
+
+test('coalesced reads: callers share reads, and nobody gets a read that started before they arrived', async () => {
+  let value = 0;
+  const started: Array<{ at: number; finish: () => void }> = [];
+  const read = coalesced(
+    () =>
+      new Promise<number>((resolve) => {
+        const at = value;
+        started.push({ at, finish: () => resolve(at) });
+      }),
+  );
+  const a = read();
+  assert.equal(started.length, 1);
+  value = 1; // a commit after the first read began
+  const b = read();
+  const c = read();
+  assert.equal(started.length, 1, 'b and c wait for the next read instead of joining the running one');
+  started[0].finish();
+  assert.equal(await a, 0);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(started.length, 2, 'one read for b and c together');
+  started[1].finish();
+  assert.deepEqual(await Promise.all([b, c]), [1, 1]);
+  // Idle again: the next caller starts its own read at once.
+  const d = read();
+  assert.equal(started.length, 3);
+  started[2].finish();
+  assert.equal(await d, 1);
+});
+
+test('coalesced reads: a failed read fails its callers only; the waiting ones get a fresh read', async () => {
+  let n = 0;
+  const finish: Array<(ok: boolean) => void> = [];
+  const read = coalesced(() => new Promise<number>((resolve, reject) => finish.push((ok) => (ok ? resolve(++n) : reject(new Error('down'))))));
+  const a = read();
+  const b = read();
+  finish[0](false);
+  await assert.rejects(a, /down/);
+  await new Promise((r) => setImmediate(r));
+  finish[1](true);
+  assert.equal(await b, 1);
 });
 
 test('Accept-Encoding: Brotli first, then gzip, q=0 refuses', () => {
@@ -56,6 +98,15 @@ forEachDialect('event page cache', (ctx) => {
     // A second visit of the same person gets a new form token too (a new rendering of the form).
     const pa2 = await alice.get(`/e/${event.slug}`);
     assert.notEqual(fieldValue(pa2.body, 'form_token'), fieldValue(pa.body, 'form_token'));
+    // The first visit set a signed, HttpOnly, SameSite CSRF cookie; the second keeps it (no new secret).
+    const set = (pa.cookies as { name: string; value: string; httpOnly?: boolean; sameSite?: string }[]).find((k) => k.name === 'admit_csrf');
+    assert.ok(set && set.httpOnly && set.sameSite === 'Lax' && app.unsignCookie(set.value).valid, 'signed CSRF cookie on a first visit');
+    assert.ok(!(pa2.cookies as { name: string }[]).some((k) => k.name === 'admit_csrf'), 'a returning visitor keeps their CSRF secret');
+    // A tampered cookie is not trusted: the visitor gets a fresh secret.
+    const mallory = new Browser(app);
+    mallory.cookies.set('admit_csrf', 'forged.value');
+    const pm = await mallory.get(`/e/${event.slug}`);
+    assert.ok((pm.cookies as { name: string }[]).some((k) => k.name === 'admit_csrf'));
     // Bob's token with Alice's cookie is refused: the tokens are bound to their visitor.
     const stolen = await alice.post(`/e/${event.slug}/apply`, { _csrf: csrfFrom(pb.body), name: 'X', email: 'x@example.com' });
     assert.equal(stolen.statusCode, 403);

@@ -24,12 +24,13 @@ export function resolveLocale(req: FastifyRequest): { locale: Locale; fromQuery:
 export default fp(async function localePlugin(app: FastifyInstance) {
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.decorateRequest('t', null as unknown as Translator);
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     const { locale, fromQuery } = resolveLocale(req);
     req.locale = locale;
     req.t = translator(locale);
     if (fromQuery) reply.setCookie(LOCALE_COOKIE, locale, { path: '/', sameSite: 'lax', httpOnly: true, maxAge: 31_536_000 });
     reply.header('Content-Language', locale);
     reply.header('Vary', 'Accept-Language, Cookie');
+    done();
   });
 });

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { cryptoRandom } from '../../platform/random.ts';
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
+import CsrfTokens from '@fastify/csrf';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 
@@ -18,16 +20,35 @@ export default fp(async function securityPlugin(app: FastifyInstance, opts: Secu
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   // The security headers are the same on every response: built once here, set with one call per request.
   const headers = securityHeaders(opts.secureCookies);
-  app.addHook('onRequest', async (_req, reply) => {
+  // Callback hooks, not async ones, on every request: no promise and no extra microtask each (issue 12).
+  app.addHook('onRequest', (_req, reply, done) => {
     reply.headers(headers);
+    done();
   });
-  await app.register(csrf, {
-    sessionPlugin: '@fastify/cookie',
-    cookieKey: 'admit_csrf',
-    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: opts.secureCookies, signed: true },
-  });
+  await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieKey: CSRF_COOKIE, cookieOpts: csrfCookieOptions(opts.secureCookies) });
   await app.register(rateLimit, { global: false, ...(opts.redisUrl ? await redisStore(app, opts.redisUrl, opts.secret) : {}) });
 });
+
+export const CSRF_COOKIE = 'admit_csrf';
+const csrfCookieOptions = (secure: boolean) => ({ path: '/', sameSite: 'lax' as const, httpOnly: true, secure, signed: true });
+
+/**
+ * `reply.generateCsrf()` for a first visit, with the new secret drawn from the pooled CSPRNG (platform/random.ts)
+ * instead of the plugin's own `randomBytes` call — on the event page of a rush that call was a tenth of the
+ * request (issue 12). The secret becomes the visitor's signed cookie exactly as the plugin would set it, and is
+ * put on the request so the plugin derives the token from it; verification is the plugin's, unchanged.
+ */
+export function csrfTokenFor(req: FastifyRequest, reply: FastifyReply, secureCookies: boolean): string {
+  const held = req.cookies[CSRF_COOKIE];
+  const unsigned = held ? reply.unsignCookie(held) : null;
+  if (unsigned?.valid && unsigned.value) return csrfTokens.create(unsigned.value);
+  const secret = cryptoRandom.bytes(18).toString('base64url');
+  // Signed once here; the plugin would sign it again on send if `signed` stayed on.
+  reply.setCookie(CSRF_COOKIE, reply.signCookie(secret), { ...csrfCookieOptions(secureCookies), signed: false });
+  return csrfTokens.create(secret);
+}
+/** The plugin's token scheme with the plugin's (default) options: its csrfProtection verifies these tokens. */
+const csrfTokens = CsrfTokens();
 
 /**
  * Several instances behind a load balancer share their counters in Redis. Redis trouble must not take the

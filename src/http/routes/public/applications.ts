@@ -23,6 +23,7 @@ import { applicationInputFromForm, formValues, formValuesFromApplication, type F
 import { pageContext, sendPage } from '../../page.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
+import { csrfTokenFor } from '../../plugins/security.ts';
 import { cachePage, chooseEncoding, eventPageCache, SLOT_MARKS, stitchPage } from '../../event-page-cache.ts';
 import { formErrors, type FormErrors } from '../../views/form.ts';
 import { applicationForm } from '../../views/public/application-form.ts';
@@ -139,6 +140,7 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
   // The first visit of everyone in a rush: rendered once per (event version, language, intake state), each
   // visitor's CSRF and form tokens stitched in (ADR 0012). Signed-in staff get the page rendered for them.
   const pages = eventPageCache(deps.database);
+  app.addHook('onClose', async () => pages.close());
   app.get<{ Params: { slug: string } }>('/e/:slug', async (req, reply) => {
     if (req.user) {
       const event = await requireEvent(deps.database.db, req.params.slug);
@@ -152,7 +154,8 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
       return cachePage(layout(ctx, p.title, p.body, { scripts: p.scripts, styles: p.styles, head: p.head }), p.scripts);
     });
     const encoding = chooseEncoding(req.headers['accept-encoding']);
-    const body = stitchPage(cached, { csrf: reply.generateCsrf(), formToken: newToken(deps.random) }, encoding);
+    const csrf = csrfTokenFor(req, reply, deps.config.publicUrl.startsWith('https://'));
+    const body = stitchPage(cached, { csrf, formToken: newToken(deps.random) }, encoding);
     if (encoding !== 'identity') reply.header('Content-Encoding', encoding);
     return reply
       .code(200)
