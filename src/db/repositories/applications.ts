@@ -108,12 +108,45 @@ const SORT: Record<ApplicationSort, { column: SortColumn; dir: 'asc' | 'desc' }>
 };
 export const isApplicationSort = (s: unknown): s is ApplicationSort => (APPLICATION_SORTS as readonly unknown[]).includes(s);
 
+export const FLAG_KINDS = ['possible_duplicate', 'same_household', 'suspicious_email'] as const;
+export type FlagKind = (typeof FLAG_KINDS)[number];
+export const isFlagKind = (x: unknown): x is FlagKind => (FLAG_KINDS as readonly unknown[]).includes(x);
+
+export interface ReviewFlag {
+  kind: string;
+  reason: string;
+  /** The earlier application it resembles (null for flags that need no other application). */
+  relatedId: string | null;
+}
+
+/** The review flags of some applications of one event (a page of the list, or one detail page). */
+export async function flagsOf(db: Queryable, eventId: string, applicationIds: string[]): Promise<Map<string, ReviewFlag[]>> {
+  const out = new Map<string, ReviewFlag[]>();
+  if (!applicationIds.length) return out;
+  const rows = await db
+    .selectFrom('application_flags')
+    .select(['application_id', 'kind', 'reason', 'related_id'])
+    .where('event_id', '=', eventId)
+    .where('application_id', 'in', applicationIds)
+    .orderBy('application_id')
+    .orderBy('kind')
+    .execute();
+  for (const r of rows) {
+    const list = out.get(r.application_id) ?? [];
+    list.push({ kind: r.kind, reason: r.reason, relatedId: r.related_id });
+    out.set(r.application_id, list);
+  }
+  return out;
+}
+
 export interface ApplicationFilter {
   eventId: string;
   status?: string;
   country?: string;
   partySize?: number;
   verified?: boolean;
+  /** Only applications with a review flag of this kind (application_flags), or of any kind ('any'). */
+  flag?: FlagKind | 'any';
   q?: string;
   /** Default: date (newest first). */
   sort?: ApplicationSort;
@@ -149,6 +182,17 @@ function filtered(db: Queryable, f: Omit<ApplicationFilter, 'limit'>) {
   if (f.country) q = q.where('country', '=', f.country);
   if (f.partySize) q = q.where('party_size', '=', f.partySize);
   if (f.verified !== undefined) q = q.where('verified', '=', f.verified ? 1 : 0);
+  if (f.flag) {
+    const kind = f.flag;
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('application_flags')
+          .select(sql`1`.as('one'))
+          .whereRef('application_flags.application_id', '=', 'applications.id')
+          .$if(kind !== 'any', (w) => w.where('application_flags.kind', '=', kind as FlagKind)),
+      ),
+    );
+  }
   const folded = f.q ? foldForSearch(f.q) : '';
   if (folded) {
     const escape = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -206,7 +250,7 @@ export function applicationListQuery(db: Queryable, f: ApplicationFilter & { cur
  * in another order (event_id, key, id), alone or with an equality on the key itself.
  */
 export function filterUsesIndex(f: Omit<ApplicationFilter, 'limit' | 'after'>): boolean {
-  if (f.q) return false;
+  if (f.q || f.flag) return false;
   const sort = f.sort ?? 'date';
   if (sort !== 'date') {
     const others = [f.status, f.verified, sort === 'country' ? undefined : f.country, sort === 'party' ? undefined : f.partySize];

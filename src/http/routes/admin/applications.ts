@@ -8,6 +8,9 @@ import {
   countApplicationsByCountry,
   countApplicationsByStatus,
   findApplicationById,
+  flagsOf,
+  isFlagKind,
+  type ReviewFlag,
   isApplicationSort,
   listApplicationPage,
   type Application,
@@ -48,7 +51,7 @@ async function staffNames(deps: Deps, actors: string[]): Promise<Map<string, str
 export const SCAN_LIMIT = 50_000;
 
 /** The list's own query keys: what "back to the list" and previous/next carry along. */
-const LIST_KEYS = ['status', 'country', 'party', 'verified', 'q', 'sort'] as const;
+const LIST_KEYS = ['status', 'country', 'party', 'verified', 'flag', 'q', 'sort'] as const;
 
 const str = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
 
@@ -68,6 +71,7 @@ export function listFilter(eventId: string, q: ListQuery, blind: boolean): Omit<
     country: blind ? undefined : str(q.country),
     partySize: Number.isInteger(party) && party > 0 ? party : undefined,
     verified: q.verified === 'yes' ? true : q.verified === 'no' ? false : undefined,
+    flag: q.flag === 'any' || isFlagKind(q.flag) ? q.flag : undefined,
     q: blind ? undefined : str(q.q)?.trim() || undefined,
     sort: sort === 'date' ? undefined : sort,
   };
@@ -102,6 +106,7 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
         receivedByDay(db, event.id),
         isBlindReview(db, event.id),
       ]);
+      const flags = await flagsOf(db, event.id, list.rows.map((a) => a.id));
       const keep = new URLSearchParams(listQueryString(q));
       const nextUrl = list.next ? `?${new URLSearchParams([...keep, ['after', list.next]])}` : null;
       const firstUrl = q.after ? `?${keep}` : null;
@@ -113,6 +118,7 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
         event,
         query: q,
         rows: list.rows,
+        flags,
         nextUrl,
         firstUrl,
         searchedTo: list.searchedTo,
@@ -137,19 +143,21 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
       if (!event) throw new AppError('event.not_found');
       const blind = await blindFor(req, event.id);
       const listQ = typeof req.query.list === 'string' ? listQueryString(Object.fromEntries(new URLSearchParams(req.query.list))) : '';
-      const [audit, scores, nav, mails] = await Promise.all([
+      const [audit, scores, nav, mails, flags] = await Promise.all([
         listAudit(db, { subjectId: a.id }),
         listScores(db, a.id),
         neighbours(a, listQ, blind),
         mailsOfApplication(db, a.id),
+        flagsOf(db, event.id, [a.id]).then((m) => m.get(a.id) ?? []),
       ]);
+      const related = await relatedApplications(flags);
       const staff = await staffNames(deps, audit.map((e) => e.actor));
       const ctx = pageContext(req, reply);
       return sendPage(
         reply,
         ctx,
         blind ? blindLabel(req.t, a) : a.name,
-        html`${eventHeader(req.t, req.locale, event, 'applications', req.user!.role)}${applicationDetailBody({ t: req.t, locale: req.locale, event, a, audit, staff, blind, nav })}${reviewActions(ctx, a, {
+        html`${eventHeader(req.t, req.locale, event, 'applications', req.user!.role)}${applicationDetailBody({ t: req.t, locale: req.locale, event, a, audit, staff, blind, nav, flags, related })}${reviewActions(ctx, a, {
           list: listQ,
           scores,
           me: req.user!.id,
@@ -158,6 +166,14 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
       );
     },
   );
+
+  /** The applications a detail page's flags point to (same event by construction): id → name. */
+  async function relatedApplications(flags: ReviewFlag[]): Promise<Map<string, string>> {
+    const ids = [...new Set(flags.flatMap((f) => (f.relatedId ? [f.relatedId] : [])))];
+    if (!ids.length) return new Map();
+    const rows = await db.selectFrom('applications').select(['id', 'name']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
 
   /** Previous and next in the list the page was opened from: one bounded step each way in the same order. */
   async function neighbours(a: Application, listQ: string, blind: boolean): Promise<DetailNav> {

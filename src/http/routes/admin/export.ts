@@ -11,7 +11,8 @@ import { flagsInRange } from '../../../intake/stats.ts';
 import type { Deps } from '../../../services/deps.ts';
 import { CSV_BOM, csvRow } from '../../csv.ts';
 import { requireEventPermission } from '../../plugins/auth.ts';
-import { stateLabel } from '../../views/admin/applications.ts';
+import { flagReason, stateLabel } from '../../views/admin/applications.ts';
+import { isFlagKind } from '../../../db/repositories/applications.ts';
 import { answerLabel } from '../../views/answer-text.ts';
 
 const CHUNK = 2000;
@@ -27,8 +28,7 @@ export { answerLabel };
 
 /** Organizers' names for a review flag: "possible duplicate (email)". */
 function flagLabel(t: Translator, f: { kind: string; reason: string }): string {
-  const kind = t(`export.flag_${f.kind}`);
-  return `${kind.startsWith('export.') ? f.kind : kind} (${f.reason})`;
+  return `${isFlagKind(f.kind) ? t(`flags.kind.${f.kind}`) : f.kind} (${flagReason(t, f.reason)})`;
 }
 
 /**

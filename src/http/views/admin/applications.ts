@@ -2,7 +2,7 @@ import { countryName, countryOptions } from '../../../domain/countries.ts';
 import { answerLabel } from '../answer-text.ts';
 import { contentFor, type Event, localized, type Question } from '../../../domain/event.ts';
 import type { Locale } from '../../../domain/locales.ts';
-import type { Application } from '../../../db/repositories/applications.ts';
+import { type Application, FLAG_KINDS, isFlagKind, type ReviewFlag } from '../../../db/repositories/applications.ts';
 import { endonym, formatDate, formatDateTime, formatNumber, type Translator } from '../../../i18n/index.ts';
 import { MAX_NOTE, REVIEW_DECISIONS } from '../../../services/review.ts';
 import { html, paragraphs, type SafeHtml } from '../html.ts';
@@ -14,6 +14,7 @@ export interface ListQuery {
   country?: string;
   party?: string;
   verified?: string;
+  flag?: string;
   q?: string;
   sort?: string;
   after?: string;
@@ -115,6 +116,8 @@ export function applicationListBody(o: {
   event: Event;
   query: ListQuery;
   rows: Application[];
+  /** Review flags of the rows shown (application id → flags). */
+  flags?: ReadonlyMap<string, ReviewFlag[]>;
   nextUrl: string | null;
   firstUrl: string | null;
   /** Set when the page stopped at the scan bound: how far back it looked (the next page goes on from there). */
@@ -144,13 +147,14 @@ ${countsSection(t, locale, event, o.byStatus, o.byCountry, o.byDay ?? [])}
 ${sel('status', q.status, statuses.map((s) => ({ value: s, label: stateLabel(t, s, true) })))}
 ${sel('verified', q.verified, [{ value: 'yes', label: t('form.yes') }, { value: 'no', label: t('form.no') }])}
 ${blind ? '' : sel('country', q.country, countryOptions(locale).map((c) => ({ value: c.code, label: c.name })))}
+${sel('flag', q.flag, [{ value: 'any', label: t('flags.any') }, ...FLAG_KINDS.map((k) => ({ value: k, label: t(`flags.kind.${k}`) }))])}
 ${sel('party', q.party, Array.from({ length: event.maxPartySize }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })))}
 ${blind ? '' : html`<div class="field"><label for="flt-q">${t('admin.apps.search')}</label><input id="flt-q" name="q" type="search" value="${q.q ?? ''}" aria-describedby="h-flt-q"></div>`}
 <div class="field"><label for="flt-sort">${t('review.sort')}</label><select id="flt-sort" name="sort">${sorts.map(
     (op) => html`<option value="${op.value}"${op.value === (q.sort || 'date') ? html` selected` : ''}>${op.label}</option>`,
   )}</select></div>
 <div class="actions"><button type="submit">${t('admin.apps.apply_filters')}</button>${
-    (['status', 'verified', 'country', 'party', 'q', 'sort'] as const).some((k) => q[k]) ? html` <a href="?">${t('admin.apps.reset_filters')}</a>` : ''
+    (['status', 'verified', 'flag', 'country', 'party', 'q', 'sort'] as const).some((k) => q[k]) ? html` <a href="?">${t('admin.apps.reset_filters')}</a>` : ''
   }</div>
 ${blind ? '' : html`<p class="hint filters-hint" id="h-flt-q">${t('review.search_hint')}</p>`}
 </form>
@@ -170,7 +174,7 @@ ${view.bulk ? html`<form method="post" action="/admin/events/${event.id}/applica
             : html`<td><bdi>${a.email}</bdi></td>
 <td>${countryName(a.country, locale)}${preferred.has(a.country) ? html` <span class="badge">${t('admin.apps.preferred')}</span>` : ''}</td>`
         }
-<td>${a.partySize}</td><td>${stateLabel(t, a.status, a.verified)}</td><td>${scoreText(locale, a)}</td><td>${formatDateTime(a.createdAt, locale, event.timezone)}</td></tr>`;
+<td>${a.partySize}</td><td>${stateLabel(t, a.status, a.verified)}${flagBadges(t, o.flags?.get(a.id))}</td><td>${scoreText(locale, a)}</td><td>${formatDateTime(a.createdAt, locale, event.timezone)}</td></tr>`;
       })
     : html`<tr><td colspan="${8 - (blind ? 2 : 0) - (view.bulk ? 0 : 1)}">${t('admin.apps.none')}</td></tr>`}</tbody></table>
 ${view.bulk && o.rows.length ? bulkFields(t) : ''}
@@ -227,6 +231,9 @@ export function applicationDetailBody(o: {
   /** Blind review (reviewer role): no name, address, country or guest names. */
   blind?: boolean;
   nav?: DetailNav;
+  /** Its review flags, and the names of the applications they point to (id → name). */
+  flags?: ReviewFlag[];
+  related?: ReadonlyMap<string, string>;
 }): SafeHtml {
   const { t, locale, event, a } = o;
   const blind = !!o.blind;
@@ -249,6 +256,7 @@ ${blind ? html`<div><dt>${t('review.blind')}</dt><dd>${t('review.blind_hint')}</
 ${a.verifiedAt ? html`<div><dt>${t('admin.apps.verified_at')}</dt><dd>${formatDateTime(a.verifiedAt, locale, event.timezone)}</dd></div>` : ''}
 ${a.withdrawnAt ? html`<div><dt>${t('admin.apps.withdrawn_at')}</dt><dd>${formatDateTime(a.withdrawnAt, locale, event.timezone)}</dd></div>` : ''}
 </dl>
+${flagsSection(t, o.flags ?? [], (id) => (blind ? blindLabel(t, { id }) : (o.related?.get(id) ?? blindLabel(t, { id }))), nav?.list ?? '')}
 <h2>${t('admin.apps.party_of', { n: a.partySize, max: event.maxPartySize })}</h2>
 <ul class="party"><li>${blind ? t('admin.apps.applicant') : html`<bdi>${a.name}</bdi> <span class="muted">(${t('admin.apps.applicant')})</span>`}</li>${a.guests.map(
     (g, i) => html`<li>${blind ? t('selection.guest_placeholder', { n: i + 1 }) : html`<bdi>${g.name}</bdi>`} <span class="muted">(${t(`relation.${g.relation}`)})</span></li>`,
@@ -261,4 +269,33 @@ ${event.questions.length || orphans.length
   : html`<p class="muted">${t('admin.apps.no_questions')}</p>`}
 <h2>${t('admin.apps.history')}</h2>
 ${historyList(t, locale, event.timezone, o.audit, o.staff ?? new Map())}`;
+}
+
+/** A flag's kind in the reader's language (a kind this version does not know is shown as stored). */
+const flagKind = (t: Translator, kind: string) => (isFlagKind(kind) ? t(`flags.kind.${kind}`) : kind);
+const FLAG_REASONS = new Set(['email', 'name', 'applicant_is_guest', 'guest_applied', 'shared_guest', 'mixed_script']);
+/** Why, in the reader's language: "same name and country as {name}". */
+export const flagReason = (t: Translator, reason: string) => (FLAG_REASONS.has(reason) ? t(`flags.reason_short.${reason}`) : reason);
+
+/** Small marks in the list's status cell: one per flag kind, the reasons in words for screen readers too. */
+function flagBadges(t: Translator, flags: ReviewFlag[] | undefined): SafeHtml | string {
+  if (!flags?.length) return '';
+  return html`${flags.map((f) => html` <span class="badge warn">${flagKind(t, f.kind)}<span class="visually-hidden">: ${flagReason(t, f.reason)}</span></span>`)}`;
+}
+
+/**
+ * The detail page's review flags: what matched and a link to the earlier application it resembles. Flags are
+ * for review — nothing was dropped — so the section says so and lets the reviewer compare the two.
+ */
+function flagsSection(t: Translator, flags: ReviewFlag[], label: (id: string) => string, list: string): SafeHtml | string {
+  if (!flags.length) return '';
+  const link = (id: string) => `/admin/applications/${id}${list ? `?list=${encodeURIComponent(list)}` : ''}`;
+  return html`<section class="flags notice" aria-labelledby="flags-h"><h2 id="flags-h">${t('admin.apps.flags')}</h2>
+<ul>${flags.map(
+    (f) =>
+      html`<li><strong>${flagKind(t, f.kind)}</strong> — ${flagReason(t, f.reason)}${
+        f.relatedId ? html`: <a href="${link(f.relatedId)}"><bdi>${label(f.relatedId)}</bdi></a>` : ''
+      }</li>`,
+  )}</ul>
+<p class="hint">${t('admin.apps.flags_hint')}</p></section>`;
 }
