@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
@@ -197,6 +198,13 @@ forEachDialect('api: selection end to end', (ctx) => {
     assert.equal(freeze.seats, 6);
     assert.deepEqual(freeze.groups.map((g: { key: string; weight: number; entries: number }) => [g.key, g.weight, g.entries]), [['preferred', 3, 2], ['other', 1, 2]]);
     assert.equal((await anyone.get(`/api/v1/events/${event.slug}/draw/bundle`)).statusCode, 404, 'no bundle before the draw');
+    // The public record after the freeze: the source and parameters fixed at the commitment, why others are not
+    // entries (counts), and the secret behind the commitment.
+    const publicFrozen = (await anyone.get(`/api/v1/events/${event.slug}/draw`)).json();
+    assert.deepEqual(publicFrozen.randomness, { kind: 'unverified', label: 'DAX close on 2026-12-01' });
+    assert.equal(createHash('sha256').update(Buffer.from(publicFrozen.freeze.secret, 'hex')).digest('hex'), committed.json().commitment);
+    assert.deepEqual(publicFrozen.freeze.exclusions, { held: 1, rejected: 0, withdrawn: 0, unverified: 0, seated: 1 });
+    assert.deepEqual(publicFrozen.committed, { seats: 6, groups: [{ key: 'preferred', weight: 3, minBasisPoints: null, maxBasisPoints: null }, { key: 'other', weight: 1, minBasisPoints: null, maxBasisPoints: null }] });
 
     assert.equal((await organizer.post(`${admin}/draw/run`, {})).json().error.code, 'draw.randomness_required');
     // Nothing is left to choose after the commitment: a hold no longer stops the draw (the held entry gets nothing).

@@ -143,6 +143,13 @@ forEachDialect('admin selection page', (ctx) => {
     });
     const publicPage = (await app.inject({ url: `/e/${event.slug}/draw` })).body;
     assert.match(publicPage, new RegExp(`drand quicknet, round ${committed.beaconRound}`));
+    // The JSON API says the same: chain, round, its time, not overdue; and the parameters the commitment fixed.
+    const api = (await app.inject({ url: `/api/v1/events/${event.slug}/draw` })).json();
+    assert.deepEqual(
+      { ...api.randomness, chain: api.randomness.chain === QUICKNET.hash },
+      { kind: 'drand', chain: true, chainName: api.randomness.chainName, round: committed.beaconRound, at: new Date(roundTimeMs(QUICKNET, committed.beaconRound!)).toISOString(), overdue: false },
+    );
+    assert.deepEqual(api.committed, JSON.parse(committed.committedParameters!));
 
     // Review on the application page (reviewers may review, but not run the draw).
     const reviewer = await signIn(app, c, 'reviewer');

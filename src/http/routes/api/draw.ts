@@ -15,6 +15,9 @@ export function drawStateBody(event: Pick<Event, 'slug'>, s: PublicDrawState) {
     commitment: s.commitment!,
     committedAt: s.committedAt!,
     publicRandomness: s.publicRandomnessLabel ? { label: s.publicRandomnessLabel, value: s.drawn?.publicRandomnessValue ?? null } : null,
+    // admit-draw/2: the named source (drand: chain, round, its time, overdue) and what the commitment fixed.
+    randomness: s.randomness ?? null,
+    committed: s.committedGroups ? { seats: s.committedSeats ?? null, groups: s.committedGroups.map((g) => ({ key: g.key, weight: g.weight, minBasisPoints: g.minBasisPoints ?? null, maxBasisPoints: g.maxBasisPoints ?? null })) } : null,
     freeze: s.frozen
       ? {
           frozenAt: s.frozen.at,
@@ -22,6 +25,8 @@ export function drawStateBody(event: Pick<Event, 'slug'>, s: PublicDrawState) {
           entries: s.frozen.entries,
           seats: s.frozen.seats,
           heldExcluded: s.frozen.heldExcluded,
+          exclusions: s.frozen.exclusions ?? null,
+          secret: s.frozen.secret ?? null,
           groups: s.frozen.groups.map((g) => ({ key: g.key, weight: g.weight, minBasisPoints: g.minBasisPoints, maxBasisPoints: g.maxBasisPoints, entries: g.entries, people: g.people })),
         }
       : null,

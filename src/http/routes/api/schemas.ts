@@ -69,10 +69,35 @@ export const drawStateSchema = {
       description: 'Public randomness named in advance (label); its value once the draw ran',
       properties: { label: { type: 'string' }, value: nullableString },
     },
+    randomness: {
+      type: ['object', 'null'],
+      description:
+        'admit-draw/2: the public randomness fixed at the commitment. drand: the chain (hash), its name, the round, the time it is published and whether the draw is overdue (no result 10 minutes after); unverified: its label. Null for older draws.',
+      properties: {
+        kind: { type: 'string', enum: ['drand', 'unverified'] },
+        chain: { type: 'string' },
+        chainName: { type: 'string' },
+        round: { type: 'integer' },
+        at: { type: 'string', format: 'date-time' },
+        overdue: { type: 'boolean' },
+        label: { type: 'string' },
+      },
+    },
+    committed: {
+      type: ['object', 'null'],
+      description: 'admit-draw/2: the seats, weights and quotas fixed at the commitment (the freeze may not change them)',
+      properties: { seats: nullableInt, groups: { type: 'array', items: { type: 'object', properties: groupParameters } } },
+    },
     freeze: {
       type: ['object', 'null'],
       description: 'The frozen entry list and the parameters (null before the freeze)',
       properties: {
+        exclusions: {
+          type: ['object', 'null'],
+          description: 'Applications that are not entries, by reason (counts only; admit-draw/2)',
+          properties: { held: { type: 'integer' }, rejected: { type: 'integer' }, withdrawn: { type: 'integer' }, unverified: { type: 'integer' }, seated: { type: 'integer' } },
+        },
+        secret: { ...nullableString, description: 'admit-draw/2: the secret behind the commitment, published at the freeze' },
         frozenAt: { type: 'string', format: 'date-time' },
         freezeHash: { type: 'string' },
         entries: { type: 'integer' },
