@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { Event } from '../../src/domain/event.ts';
-import { withRenderedMail } from '../../src/mail/templates.ts';
+import { deliveredText } from '../helpers/mailbox.ts';
 import { submitApplication, verifyApplication } from '../../src/services/applications.ts';
 import { demoEventInput } from '../../src/services/demo.ts';
 import { createEvent } from '../../src/services/events.ts';
@@ -45,8 +45,9 @@ describe('review: bulk reject with the confirmation preview, in Chromium [sqlite
         guests: i === 2 ? [{ name: 'José Núñez', relation: 'friend' }] : [],
       });
     }
-    const mails = (await server.db.db.selectFrom('outbox').selectAll().where('event_id', '=', event.id).where('kind', '=', 'application.verify').execute()).map(withRenderedMail);
-    for (const m of mails) await verifyApplication(deps, m.text_body.match(/\/a\/([A-Za-z0-9_-]+)/)![1]);
+    // From the delivered copies: the outbox erases a mail's links once it is sent (ADR 0007), which may be now.
+    const mails = await server.db.db.selectFrom('outbox').select('id').where('event_id', '=', event.id).where('kind', '=', 'application.verify').execute();
+    for (const m of mails) await verifyApplication(deps, (await deliveredText(server.db.dataDir, m.id)).match(/\/a\/([A-Za-z0-9_.-]+)/)![1]);
   });
 
   test('the organizer searches, ticks three, rejects them with a reason after reading every mail', async () => {
@@ -101,6 +102,44 @@ describe('review: bulk reject with the confirmation preview, in Chromium [sqlite
     await page.getByText('5.0 (1)').waitFor();
     await assertAccessible(page, 'application detail with scores');
     await screenshot(page, 'review-detail-desktop');
+    assert.deepEqual(org.problems, [], 'no console errors or CSP violations');
+  });
+
+  test('review flags: a look-alike and a duplicate are marked, filtered and explained, in German on a phone too', async () => {
+    const deps = server.runtime.deps;
+    // The same mailbox written differently, and a Cyrillic "о" in a Latin address.
+    await submitApplication(deps, event.slug, { name: 'Ada Lovelace', email: 'person.1+again@example.com', country: 'US', locale: 'en', consent: true, answers: { why: 'Again.', fan: 'yes' }, guests: [] });
+    await submitApplication(deps, event.slug, { name: 'Hedy Lamarr', email: 'hedy@lamarr-оnline.example', country: 'DE', locale: 'de', consent: true, answers: { why: 'Radio.', fan: 'yes' }, guests: [] });
+    const { page } = org;
+    const list = `${server.url}/admin/events/${event.id}/applications`;
+    await page.goto(list);
+    await page.getByLabel('Review flag').selectOption('any');
+    await Promise.all([page.waitForURL(/flag=any/), page.getByRole('button', { name: 'Filter' }).click()]);
+    assert.deepEqual((await page.locator('tbody th[scope=row]').allTextContents()).sort(), ['Ada Lovelace', 'Hedy Lamarr']);
+    await page.locator('tbody .badge.warn', { hasText: 'Look-alike address' }).waitFor();
+    await assertAccessible(page, 'applications list filtered by review flag');
+    await screenshot(page, 'review-flags-list-desktop');
+    await page.getByRole('link', { name: 'Ada Lovelace' }).click();
+    await page.getByRole('heading', { name: 'Review flags' }).waitFor();
+    assert.match((await page.locator('section.flags li').textContent()) ?? '', /Possible duplicate — the same email address, written differently: Ada Lovelace/);
+    await assertAccessible(page, 'application detail with a review flag');
+    await screenshot(page, 'review-flags-detail-desktop');
+    // German, phone-sized: the tab bar wraps (every tab in view, the current one filled), nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${list}?flag=any&lang=de`);
+    await page.locator('tbody .badge.warn', { hasText: 'Verwechselbare Adresse' }).waitFor();
+    const current = await page.locator('nav.event-tabs a[aria-current="page"]').boundingBox();
+    assert.ok(current && current.x >= 0 && current.x + current.width <= 390, 'the current tab is in view on a phone');
+    const overflow = await page.evaluate(() => {
+      const d = document.documentElement;
+      const t = document.querySelector('table.data')!;
+      return [d.scrollWidth - d.clientWidth, [...document.querySelectorAll('body *')].filter((e) => !e.closest('table') && e.getBoundingClientRect().right > d.clientWidth + 1).map((e) => `${e.tagName}.${e.className}:${Math.round(e.getBoundingClientRect().right)}`).slice(0, 8).join(' ')] as const;
+    });
+    assert.ok(overflow[0] <= 0, `nothing wider than the phone (${overflow[0]}px: ${overflow[1]})`);
+    await assertAccessible(page, 'flagged list in German on a phone');
+    await screenshot(page, 'review-flags-list-de-phone');
+    await page.setViewportSize({ width: 1100, height: 900 });
+    await page.goto(`${list}?lang=en`);
     assert.deepEqual(org.problems, [], 'no console errors or CSP violations');
   });
 });

@@ -23,7 +23,7 @@ const TAB: Record<EventTab, { path: (id: string) => string; perm: Permission }> 
 
 /**
  * The tab bar every event page shares: a nav of links, the current one marked with aria-current="page".
- * On a narrow screen the row scrolls sideways (CSS) rather than wrapping into a wall of links.
+ * The row wraps (CSS), so every tab and the current one stay in view at any width; on a phone they become pills.
  * `role` hides tabs the signed-in person cannot open; without it every tab is shown.
  */
 export function eventTabs(t: Translator, event: Pick<Event, 'id'>, active: EventTab, role?: string): SafeHtml {
