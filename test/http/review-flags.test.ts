@@ -5,17 +5,9 @@ import { buildTestApp } from '../helpers/http.ts';
 import { findForm, formBody } from '../helpers/form-controls.ts';
 import { makeStaff, sessionBrowser } from '../helpers/staff.ts';
 import { submitApplication } from '../../src/services/applications.ts';
+import { applicationInput } from '../helpers/application-input.ts';
 
-const input = (email: string, over: object = {}) => ({
-  name: 'Ada Lovelace',
-  email,
-  country: 'US',
-  locale: 'en',
-  consent: true,
-  answers: { why: 'Engines' },
-  guests: [] as { name: string; relation: string }[],
-  ...over,
-});
+const input = (email: string, over: Parameters<typeof applicationInput>[1] = {}) => applicationInput(email, { guests: [], ...over });
 
 /** The names in the list's rows (first column). */
 const rowNames = (body: string) => [...body.matchAll(/<th scope="row"><a href="[^"]+"><bdi>([^<]+)<\/bdi><\/a><\/th>/g)].map((m) => m[1]).sort();

@@ -6,17 +6,9 @@ import { changeEventStatus } from '../../src/services/events.ts';
 import { intakeFor } from '../../src/intake/intake.ts';
 import { intakeCounts } from '../../src/intake/stats.ts';
 import { forEachDialect, type TestContext } from '../helpers/context.ts';
+import { applicationInput } from '../helpers/application-input.ts';
 
-const input = (email: string, over: object = {}) => ({
-  name: 'Ada Lovelace',
-  email,
-  country: 'US',
-  locale: 'en',
-  consent: true,
-  answers: { why: 'Engines' },
-  guests: [{ name: 'Charles Babbage', relation: 'friend' }],
-  ...over,
-});
+const input = applicationInput;
 
 const count = async (c: TestContext, table: 'applications' | 'outbox' | 'audit_log' | 'application_links', eventId: string) => {
   const col = table === 'application_links' ? null : 'event_id';

@@ -20,19 +20,11 @@ import { reviewApplication } from '../../src/services/review.ts';
 import { receivedByDay } from '../../src/intake/stats.ts';
 import { forEachDialect, type TestContext } from '../helpers/context.ts';
 import { closeAt, seedVerifiedApplications, tokenFromMail } from './draw-fixtures.ts';
+import { applicationInput } from '../helpers/application-input.ts';
 
 const DAY = 86_400_000;
 
-const input = (email: string, over: object = {}) => ({
-  name: 'Ada Lovelace',
-  email,
-  country: 'US',
-  locale: 'en',
-  consent: true,
-  answers: { why: 'I love launches' },
-  guests: [{ name: 'Charles Babbage', relation: 'friend' }],
-  ...over,
-});
+const input = (email: string, over: Parameters<typeof applicationInput>[1] = {}) => applicationInput(email, { answers: { why: 'I love launches' }, ...over });
 
 /** The maintained counters (migration 006 triggers) equal a GROUP BY over the rows, and are not empty. */
 async function assertCountsExact(c: TestContext, eventId: string, step: string) {
