@@ -52,7 +52,7 @@ export async function startServer(env: NodeJS.ProcessEnv, opts: { port?: number;
   proc.stderr!.on('data', (b) => (out += b));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code, sig) => r(code ?? (sig === 'SIGKILL' ? 137 : 128))));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), opts.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), opts.timeoutMs ?? 90_000);
     const check = () => {
       if (/Admit is running/.test(out)) {
         clearTimeout(timer);
