@@ -2,25 +2,30 @@ import type { Event } from '../../../domain/event.ts';
 import { formatDateTime, formatNumber } from '../../../i18n/index.ts';
 import type { Locale } from '../../../domain/locales.ts';
 import type { Translator } from '../../../i18n/index.ts';
-import type { ApplicationMail, MessageLogEntry, UnreachableParty } from '../../../services/messages.ts';
+import type { ApplicationMail, MessageLogEntry, Segment, UnreachableParty } from '../../../services/messages.ts';
+import { countryNames } from '../country-picker.ts';
 import { csrfField } from '../form.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { PageContext } from '../layout.ts';
+
+/** Who a message goes to, in words: "Confirmed · Germany and Austria · Preferred countries". */
+export function segmentSummary(t: Translator, locale: string, s: Segment): string {
+  return [
+    t(`messages.audience_${s.audience}`),
+    s.countries.length ? countryNames(s.countries, locale) : '',
+    s.group ? t(`messages.group_${s.group}`) : '',
+    s.categories.length ? s.categories.join(', ') : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
 
 /** The Messages tab: who sent what to how many, delivered / bounced / pending; and who cannot be reached. */
 export function messageLogView(ctx: PageContext, event: Event, log: readonly MessageLogEntry[], unreachable: readonly UnreachableParty[], notice: string | null): SafeHtml {
   const { t, locale } = ctx;
   const when = (iso: string) => formatDateTime(iso, locale, event.timezone);
   const num = (n: number) => formatNumber(n, locale);
-  const segment = (m: MessageLogEntry) =>
-    [
-      t(`messages.audience_${m.segment.audience}`),
-      m.segment.countries.length ? m.segment.countries.join(', ') : '',
-      m.segment.group ? t(`messages.group_${m.segment.group}`) : '',
-      m.segment.categories.length ? m.segment.categories.join(', ') : '',
-    ]
-      .filter(Boolean)
-      .join(' · ');
+  const segment = (m: MessageLogEntry) => segmentSummary(t, locale, m.segment);
   return html`<article class="messages">
 <h1>${t('messages.title')}</h1>
 ${notice ? html`<p class="notice success" role="status">${notice}</p>` : ''}
