@@ -142,7 +142,7 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
         listAudit(db, { subjectId: a.id }),
         listScores(db, a.id),
         neighbours(a, listQ, blind),
-        mailsOfApplication(db, a.id),
+        mailsOfApplication(db, a),
       ]);
       const staff = await staffNames(deps, audit.map((e) => e.actor));
       const ctx = pageContext(req, reply);
