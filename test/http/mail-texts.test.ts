@@ -9,6 +9,8 @@ import { findMailText } from '../../src/services/mail-texts.ts';
 import { contentFor } from '../../src/domain/event.ts';
 import { formFor, submit } from '../helpers/form-submit.ts';
 import { seedVerifiedApplications } from '../services/draw-fixtures.ts';
+import { insertParty } from '../helpers/after-draw.ts';
+import { revealEvent, saveRevealDetails } from '../../src/services/reveal.ts';
 
 const unescape = (s: string) => s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&');
 const textareaValue = (body: string, name: string) => unescape(body.match(new RegExp(`<textarea[^>]*name="${name}"[^>]*>([\\s\\S]*?)</textarea>`))![1]);
@@ -118,5 +120,27 @@ forEachDialect('mail texts pages', (ctx) => {
     const again = await submit(app, browser, formFor((await browser.get(url)).body, `${url}/bulk`).check('ids', ids[0]).check('ids', ids[1]).fill('decision', 'reject'));
     assert.doesNotMatch(again.body, /leider diesmal nicht/);
     assert.match(again.body.match(/<div lang="de">([^]*?)<\/div>/)?.[1] ?? '', /Ihre Bewerbung für /);
+  });
+
+  test('the reveal\'s confirmation previews the event\'s own reveal text, filled with the new details', async () => {
+    const c = ctx();
+    const event = await c.makeEvent({ capacity: 10 });
+    await insertParty(c, event, { status: 'confirmed', name: 'Erika', locale: 'de' });
+    await saveRevealDetails(c.deps, 'o', event.id, { startsAt: '2026-12-13T00:00:00.000Z', endsAt: null, venueName: 'Pier 17', venueAddress: null, venueMapUrl: null, revealAt: null });
+    await revealEvent(c.deps, 'o', event.id);
+    const app = await buildTestApp(c);
+    const { browser } = await sessionBrowser(app, c, await makeStaff(c, 'admin'));
+    const editUrl = `/admin/events/${event.id}/mail-texts/event.reveal/de`;
+    const editor = await browser.get(editUrl);
+    const own = { subject: 'Neu: {event}', body: 'Hallo {name}, wir sehen uns am {when} in {where}. Eingang über den Hof.\n\n{link}' };
+    assert.equal((await submitForm(app, browser, findForm(editor.body, editUrl, 'body'), own, 'action=save')).statusCode, 303);
+
+    const url = `/admin/events/${event.id}/reveal`;
+    const res = await submit(app, browser, formFor((await browser.get(url)).body, url).fill('venue_name', 'Halle 5'), { name: 'action', value: 'save' });
+    assert.equal(res.statusCode, 200);
+    const german = res.body.match(/<div lang="de">([^]*?)<\/div>/)?.[1] ?? '';
+    assert.match(german, /Hallo [^,]+, wir sehen uns am [^<]+ in Halle 5\. Eingang über den Hof\./);
+    assert.match(german, new RegExp(`Neu: ${contentFor(event, 'de').title}`));
+    await app.close();
   });
 });
