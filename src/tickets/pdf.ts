@@ -213,7 +213,8 @@ export async function renderTicketPdf(input: TicketPdfInput): Promise<Buffer> {
   });
 
   const accent = input.brand?.accent && /^#[0-9a-f]{6}$/i.test(input.brand.accent) ? input.brand.accent : null;
-  const image = input.brand?.image ?? null;
+  // Opened once per document: given the bytes each time, pdfkit would decode and embed the image once per page.
+  const image = input.brand?.image ? (doc as unknown as { openImage(src: Buffer): PDFKit.Mixins.ImageSrc }).openImage(input.brand.image) : null;
   for (const [i, p] of input.pages.entries()) {
     doc.addPage();
     if (accent) doc.rect(0, 0, doc.page.width, 10).fill(accent);
