@@ -4,7 +4,7 @@ import { formatDateTime, t } from '../i18n/index.ts';
 import { formatEventDetails } from './after-draw-mails.ts';
 import type { RenderedMail } from './render.ts';
 import type { OfferSource } from './selection-mails.ts';
-import { renderTemplate } from './templates.ts';
+import { renderTemplate, type MailTemplateRef } from './templates.ts';
 
 /**
  * Previews for confirmation pages: the real templates, rendered with sample values. Capability links are
@@ -23,53 +23,41 @@ export interface RenderedPreview {
   locale: Locale;
   count: number;
   mail: RenderedMail;
+  /** The params the mail was rendered with: an event's own wording of it is rendered from them (mail-texts.ts). */
+  params: Record<string, unknown>;
+}
+
+/** Renders a sample mail and keeps its params. */
+function sample(kind: 'application.rejected' | 'offer' | 'draw.waitlisted' | 'event.reveal', g: PreviewGroup, params: Record<string, unknown>): RenderedPreview {
+  return { kind, locale: g.locale, count: g.count, params, mail: renderTemplate({ name: kind, locale: g.locale, params } as MailTemplateRef) };
 }
 
 const link = (publicUrl: string, locale: Locale) => `${publicUrl}/a/[${t(locale, 'review.preview_link')}]`;
 const sampleName = (locale: Locale) => t(locale, 'review.preview_name');
 
 export function rejectionPreviews(event: Event, groups: readonly PreviewGroup[]): RenderedPreview[] {
-  return groups.map((g) => ({
-    kind: 'application.rejected',
-    locale: g.locale,
-    count: g.count,
-    mail: renderTemplate({ name: 'application.rejected', locale: g.locale, params: { name: sampleName(g.locale), eventTitle: contentFor(event, g.locale).title } }),
-  }));
+  return groups.map((g) => sample('application.rejected', g, { name: sampleName(g.locale), eventTitle: contentFor(event, g.locale).title }));
 }
 
 /** The offer as makeOffer words it: deadline = now + the event's confirmation hours, in the event's time zone. */
 export function offerPreviews(event: Event, groups: readonly PreviewGroup[], source: OfferSource, now: Date, publicUrl: string): RenderedPreview[] {
   const expiresAt = new Date(now.getTime() + event.confirmHours * 3_600_000).toISOString();
-  return groups.map((g) => ({
-    kind: 'offer',
-    locale: g.locale,
-    count: g.count,
-    mail: renderTemplate({
-      name: 'offer',
-      locale: g.locale,
-      params: {
-        name: sampleName(g.locale),
-        eventTitle: contentFor(event, g.locale).title,
-        url: link(publicUrl, g.locale),
-        deadline: formatDateTime(expiresAt, g.locale, event.timezone),
-        seats: g.seats ?? 1,
-        source,
-      },
+  return groups.map((g) =>
+    sample('offer', g, {
+      name: sampleName(g.locale),
+      eventTitle: contentFor(event, g.locale).title,
+      url: link(publicUrl, g.locale),
+      deadline: formatDateTime(expiresAt, g.locale, event.timezone),
+      seats: g.seats ?? 1,
+      source,
     }),
-  }));
+  );
 }
 
 export function waitlistedPreviews(event: Event, groups: readonly PreviewGroup[], publicUrl: string): RenderedPreview[] {
-  return groups.map((g) => ({
-    kind: 'draw.waitlisted',
-    locale: g.locale,
-    count: g.count,
-    mail: renderTemplate({
-      name: 'draw.waitlisted',
-      locale: g.locale,
-      params: { name: sampleName(g.locale), eventTitle: contentFor(event, g.locale).title, url: link(publicUrl, g.locale), position: 1 },
-    }),
-  }));
+  return groups.map((g) =>
+    sample('draw.waitlisted', g, { name: sampleName(g.locale), eventTitle: contentFor(event, g.locale).title, url: link(publicUrl, g.locale), position: 1 }),
+  );
 }
 
 /**
@@ -80,17 +68,6 @@ export function revealPreviews(event: Event, groups: readonly PreviewGroup[], up
   return groups.flatMap((g) => {
     const details = formatEventDetails({ ...event, revealedAt: event.revealedAt ?? now.toISOString() }, g.locale);
     if (!details) return [];
-    return [
-      {
-        kind: 'event.reveal',
-        locale: g.locale,
-        count: g.count,
-        mail: renderTemplate({
-          name: 'event.reveal',
-          locale: g.locale,
-          params: { name: sampleName(g.locale), eventTitle: contentFor(event, g.locale).title, details, ticketsUrl: `${link(publicUrl, g.locale)}/tickets`, update },
-        }),
-      },
-    ];
+    return [sample('event.reveal', g, { name: sampleName(g.locale), eventTitle: contentFor(event, g.locale).title, details, ticketsUrl: `${link(publicUrl, g.locale)}/tickets`, update })];
   });
 }

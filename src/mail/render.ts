@@ -1,6 +1,7 @@
 import type { Locale } from '../domain/locales.ts';
 import { t } from '../i18n/index.ts';
 import { html, paragraphs, type SafeHtml } from '../http/views/html.ts';
+import { MAIL_ACCENT } from './brand.ts';
 
 export interface RenderedMail {
   subject: string;
@@ -31,7 +32,7 @@ export function renderMail(locale: Locale, c: MailContent): RenderedMail {
 <body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a;max-width:36rem;margin:0 auto;padding:1rem">
 <p>${c.greeting}</p>
 ${c.paragraphs.map((p) => paragraphs(p))}
-${c.action ? html`<p><a href="${c.action.url}" style="display:inline-block;background:#3b2dbf;color:#fff;padding:.6rem 1rem;border-radius:.4rem;text-decoration:none">${c.action.label}</a></p>
+${c.action ? html`<p><a href="${c.action.url}" style="display:inline-block;background:${MAIL_ACCENT};color:#fff;padding:.6rem 1rem;border-radius:.4rem;text-decoration:none">${c.action.label}</a></p>
 <p style="font-size:.9em;color:#555">${c.action.url}</p>` : ''}
 <p>${t(locale, 'mail.signoff')}</p>
 ${c.footer ? html`<hr><p style="font-size:.85em;color:#555">${c.footer}</p>` : ''}

@@ -1,5 +1,6 @@
 import { AppError, type FieldError } from '../errors.ts';
 import { isEmail } from '../domain/email.ts';
+import { isLocale } from '../domain/locales.ts';
 import { cleanEmail } from '../domain/unicode.ts';
 import { giveGuestTicket } from './guest-tickets.ts';
 import { ticketPdfAttachment } from './ticket-pdf.ts';
@@ -29,6 +30,8 @@ export interface ConfirmInput {
    * own ticket (PDF) and link, and later the automatic mails (ADR 0014). Blank = the applicant's mails cover them.
    */
   guestEmails?: Record<number, string>;
+  /** The language of each such guest's mails, by guest index; missing or unknown = the applicant's. */
+  guestLocales?: Record<number, string>;
 }
 
 export interface ConfirmResult {
@@ -96,7 +99,10 @@ export async function confirmApplication(deps: Deps, applicationId: string, inpu
     // Guests with their own address: ticket i+1 belongs to kept guest keep[i].
     for (const [i, guestIndex] of keep.entries()) {
       const email = guestEmails.get(guestIndex);
-      if (email) await giveGuestTicket(trx, deps, event, app, { ticketId: tickets[i + 1].id, name: holders[i + 1].name, email, doorCode: formatDoorCode(tickets[i + 1].doorCode), nowIso });
+      if (!email) continue;
+      const chosen = input.guestLocales?.[guestIndex];
+      const locale = isLocale(chosen) ? chosen : app.locale;
+      await giveGuestTicket(trx, deps, event, app, { ticketId: tickets[i + 1].id, name: holders[i + 1].name, email, locale, doorCode: formatDoorCode(tickets[i + 1].doorCode), nowIso });
     }
     await appendAudit(trx, {
       id: nextId(deps),

@@ -21,27 +21,31 @@ export async function freshTicketLink(trx: Queryable, deps: Pick<Deps, 'random' 
   return `${deps.config.publicUrl}/t/${token}`;
 }
 
-/** Stores the guest's address on their ticket and mails them their own ticket, in the confirmation's transaction. */
+/**
+ * Stores the guest's address and language on their ticket and mails them their own ticket, in the confirmation's
+ * transaction. The language is the one the applicant chose for this guest (by default the applicant's own).
+ */
 export async function giveGuestTicket(
   trx: Queryable,
   deps: Deps,
   event: Event,
   app: { id: string; name: string; locale: Locale },
-  g: { ticketId: string; name: string; email: string; doorCode: string; nowIso: string },
+  g: { ticketId: string; name: string; email: string; locale?: Locale; doorCode: string; nowIso: string },
 ): Promise<void> {
-  await trx.updateTable('tickets').set({ holder_email: g.email, holder_locale: app.locale }).where('id', '=', g.ticketId).execute();
+  const locale = g.locale ?? app.locale;
+  await trx.updateTable('tickets').set({ holder_email: g.email, holder_locale: locale }).where('id', '=', g.ticketId).execute();
   const url = await freshTicketLink(trx, deps, g.ticketId, g.nowIso);
-  const title = contentFor(event, app.locale).title;
-  const details = formatEventDetails(event, app.locale);
-  const ics = details ? eventIcsAttachment(event, app.locale, title, g.nowIso, deps.config.publicUrl, await calendarSequence(trx, event.id)) : null;
+  const title = contentFor(event, locale).title;
+  const details = formatEventDetails(event, locale);
+  const ics = details ? eventIcsAttachment(event, locale, title, g.nowIso, deps.config.publicUrl, await calendarSequence(trx, event.id)) : null;
   await enqueueMail(trx, {
     id: nextId(deps),
     kind: 'ticket.guest',
     to: g.email,
     eventId: event.id,
     now: g.nowIso,
-    template: { name: 'ticket.guest', locale: app.locale, params: { name: g.name, applicantName: app.name, eventTitle: title, doorCode: g.doorCode, ticketUrl: url, details } },
-    attachments: [...(ics ? [ics] : []), ticketPdfAttachment({ applicationId: app.id, ticketId: g.ticketId, locale: app.locale })],
+    template: { name: 'ticket.guest', locale, params: { name: g.name, applicantName: app.name, eventTitle: title, doorCode: g.doorCode, ticketUrl: url, details } },
+    attachments: [...(ics ? [ics] : []), ticketPdfAttachment({ applicationId: app.id, ticketId: g.ticketId, locale })],
   });
 }
 

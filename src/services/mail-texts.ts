@@ -244,4 +244,22 @@ export function mailTextResolver(db: Queryable): (row: OutboxRow) => Promise<Out
   };
 }
 
+/**
+ * The previews of a mass action's confirmation page as the mails will really go out: where the event has its own
+ * wording of a mail in a language, the preview shows that text (filled with the preview's sample params).
+ */
+export async function withEventMailTexts<P extends { kind: string; locale: Locale; params: Record<string, unknown>; mail: RenderedMail }>(
+  db: Queryable,
+  eventId: string,
+  previews: P[],
+): Promise<P[]> {
+  return Promise.all(
+    previews.map(async (p) => {
+      if (!isEditableMail(p.kind)) return p;
+      const text = await findMailText(db, eventId, p.kind, p.locale);
+      return text ? { ...p, mail: renderMailText(p.kind, p.locale, text, p.params) } : p;
+    }),
+  );
+}
+
 export const MAIL_TEXT_LOCALES = LOCALES;

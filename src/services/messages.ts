@@ -403,18 +403,45 @@ export interface ApplicationMail {
   sentAt: string | null;
   bouncedAt: string | null;
   messageId: string | null;
+  /** Who it went to: the applicant, or one of the party's guests at their own address. */
+  to: 'applicant' | 'guest';
 }
 
-/** Every mail about one application (the application's page), newest first. */
-export async function mailsOfApplication(db: Queryable, applicationId: string): Promise<ApplicationMail[]> {
-  const rows = await db
-    .selectFrom('outbox')
-    .select(['id', 'kind', 'status', 'created_at', 'sent_at', 'bounced_at', 'message_id'])
-    .where('application_id', '=', applicationId)
-    .orderBy('id', 'desc')
-    .limit(100)
-    .execute();
-  return rows.map((r) => ({ id: r.id, kind: r.kind, status: r.status, createdAt: r.created_at, sentAt: r.sent_at, bouncedAt: r.bounced_at ?? null, messageId: r.message_id ?? null }));
+/** Mails that go to a guest's own address (ADR 0014); other mails to that address are not this party's. */
+const GUEST_KINDS = ['ticket.guest', 'event.revealed', 'event.details_updated', 'event.reminder', 'event.thanks'];
+
+/**
+ * Every mail the outbox holds about one application (its page), newest first: what, when and whether it arrived —
+ * the rows tied to it (organizer messages) and the event's mails to its addresses: the applicant's (verification,
+ * offers, reminders, confirmation, tickets, …) and its guests' own (their tickets, reveal, reminders). Never the
+ * body or the params: they hold capability links (ADR 0007).
+ */
+export async function mailsOfApplication(db: Queryable, app: { id: string; eventId: string; email: string }): Promise<ApplicationMail[]> {
+  const guests = (await db.selectFrom('tickets').select('holder_email').where('application_id', '=', app.id).where('holder_email', 'is not', null).execute())
+    .map((r) => r.holder_email!)
+    .filter((e) => e !== app.email);
+  const columns = ['id', 'kind', 'status', 'created_at', 'sent_at', 'bounced_at', 'message_id', 'to_address'] as const;
+  const [linked, applicant, guest] = await Promise.all([
+    db.selectFrom('outbox').select(columns).where('application_id', '=', app.id).orderBy('id', 'desc').limit(100).execute(),
+    db.selectFrom('outbox').select(columns).where('event_id', '=', app.eventId).where('to_address', '=', app.email).where('kind', '!=', 'message.test').orderBy('id', 'desc').limit(100).execute(),
+    guests.length
+      ? db.selectFrom('outbox').select(columns).where('event_id', '=', app.eventId).where('to_address', 'in', guests).where('kind', 'in', GUEST_KINDS).orderBy('id', 'desc').limit(100).execute()
+      : Promise.resolve([]),
+  ]);
+  const byId = new Map([...linked, ...applicant, ...guest].map((r) => [r.id, r]));
+  return [...byId.values()]
+    .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .slice(0, 100)
+    .map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      status: r.status,
+      createdAt: r.created_at,
+      sentAt: r.sent_at,
+      bouncedAt: r.bounced_at ?? null,
+      messageId: r.message_id ?? null,
+      to: r.to_address === app.email ? 'applicant' : 'guest',
+    }));
 }
 
 export interface UnreachableParty {

@@ -9,6 +9,7 @@ import { t } from '../i18n/index.ts';
 import { formatEventDetails } from '../mail/after-draw-mails.ts';
 import type { Attachment } from '../mail/outbox.ts';
 import { ticketsForApplication } from './tickets.ts';
+import { findBrandImage, loadBrand } from './brand.ts';
 
 export const TICKET_PDF_TYPE = 'application/pdf';
 
@@ -29,6 +30,7 @@ export async function ticketPdf(db: Queryable, secret: string, o: { applicationI
   if (!tickets.length) return null;
   const title = contentFor(event, locale).title;
   const d = formatEventDetails(event, locale);
+  const brand = await ticketBrand(db, event.id);
   // Loaded on first use: pdfkit and fontkit are heavy, and the sender thread starts faster without them.
   const { renderTicketPdf } = await import('../tickets/pdf.ts');
   return renderTicketPdf({
@@ -46,7 +48,25 @@ export async function ticketPdf(db: Queryable, secret: string, o: { applicationI
       doorCode: tk.doorCode && formatDoorCode(tk.doorCode),
       label: t(locale, 'tickets.ticket_n', { n: tk.position + 1, total: all.length }),
     })),
+    brand,
   });
+}
+
+/**
+ * The brand on a ticket (ADR 0016): the accent colour, and the logo (else the cover) as stored — re-encoded on upload
+ * (services/brand-images.ts), so the PNG/JPEG fallback rendition is what pdfkit embeds (it cannot read WebP): the
+ * largest one up to 480 px wide, plenty for a 140 pt box.
+ */
+async function ticketBrand(db: Queryable, eventId: string): Promise<{ accent: string | null; image: Buffer | null } | undefined> {
+  const brand = await loadBrand(db, eventId);
+  const set = brand.logo ?? brand.cover;
+  const rendition = set?.renditions
+    .filter((r) => r.contentType === 'image/png' || r.contentType === 'image/jpeg')
+    .filter((r, _, all) => r.width <= 480 || r === all[0])
+    .at(-1);
+  const image = rendition ? ((await findBrandImage(db, rendition.hash))?.data ?? null) : null;
+  if (!brand.accentColour && !image) return undefined;
+  return { accent: brand.accentColour, image: image ? Buffer.from(image) : null };
 }
 
 /**

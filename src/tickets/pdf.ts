@@ -94,7 +94,15 @@ export interface TicketPdfInput {
   /** Fixed creation date, so the same ticket renders the same bytes (and tests can compare). */
   createdAt: Date;
   pages: TicketPdfPage[];
+  /**
+   * The event's brand (ADR 0016), optional: the accent colour ("#rrggbb", contrast-checked against white) for a bar
+   * across the top and the event's name; an image (the logo, else the cover; PNG or JPEG bytes) above the name.
+   */
+  brand?: { accent: string | null; image: Buffer | null };
 }
+
+/** The brand image's box at the top of a ticket: small enough that a page never overflows (one page per person). */
+const BRAND_IMAGE_BOX: [number, number] = [140, 34];
 
 const ARABIC = /[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]/;
 const HEBREW = /[\u0590-\u05FF\uFB1D-\uFB4F]/;
@@ -204,9 +212,19 @@ export async function renderTicketPdf(input: TicketPdfInput): Promise<Buffer> {
     doc.on('error', reject);
   });
 
+  const accent = input.brand?.accent && /^#[0-9a-f]{6}$/i.test(input.brand.accent) ? input.brand.accent : null;
+  // Opened once per document: given the bytes each time, pdfkit would decode and embed the image once per page.
+  const image = input.brand?.image ? (doc as unknown as { openImage(src: Buffer): PDFKit.Mixins.ImageSrc }).openImage(input.brand.image) : null;
   for (const [i, p] of input.pages.entries()) {
     doc.addPage();
-    doc.fillColor('#555555');
+    if (accent) doc.rect(0, 0, doc.page.width, 10).fill(accent);
+    if (image) {
+      const [w, h] = BRAND_IMAGE_BOX;
+      doc.image(image, (doc.page.width - w) / 2, doc.y, { fit: [w, h], align: 'center', valign: 'center' });
+      doc.y += h + 4;
+      doc.x = doc.page.margins.left;
+    }
+    doc.fillColor(accent ?? '#555555');
     line(doc, input.eventTitle, 10);
     doc.fillColor('#111111');
     doc.moveDown(0.3);

@@ -226,6 +226,10 @@ describe('applicant journey in Chromium [sqlite]', () => {
       assert.equal((await page.locator('dt', { hasText: 'Do you already use' }).locator('xpath=following-sibling::dd').textContent())?.trim(), 'Yes');
       const history = (await page.locator('ul.history li').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
       assert.ok(history.some((h) => h.startsWith('The applicant withdrew the application.')), `history: ${history.join(' | ')}`);
+      // Every mail the applicant got, by kind, date and state — no link, no body.
+      const mails = (await page.locator('section.application-mails tbody tr td:nth-child(2)').allTextContents()).map((s) => s.trim());
+      assert.ok(mails.includes('Confirm your email'), `mails: ${mails.join(' | ')}`);
+      assert.equal(await page.locator('section.application-mails a').count(), 0);
       await assertAccessible(page, 'organizer application detail');
       await shot(page, 'admin-application');
       clean(organizer, 'organizer pages');

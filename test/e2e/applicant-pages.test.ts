@@ -111,4 +111,42 @@ describe('applicant pages in Chromium: axe on every page [sqlite]', () => {
       await phone.context.close();
     }
   });
+
+  test('confirm form: a wrong guest address comes back at its field with everything kept; guests get a language (en, de)', async () => {
+    for (const [locale, viewport, error] of [
+      ['en', { width: 1280, height: 900 }, 'Please enter an email address like name@example.com.'],
+      ['de', { width: 390, height: 844 }, 'Bitte geben Sie eine E-Mail-Adresse wie name@example.com ein.'],
+    ] as const) {
+      const w = await openPage(browser, { locale, viewport });
+      try {
+        const p = await party({ status: 'offered', locale, guests: ['Max Mustermann', 'Erika Muster'] });
+        await w.page.goto(`${server.url}/a/${p.token}`);
+        assert.equal(await w.page.locator('#f-guest_locale_0').inputValue(), locale, 'the applicant\'s language by default');
+        // Passes the browser's own check (type=email) but not ours: it needs a dot in the domain.
+        await w.page.fill('#f-guest_email_0', 'max@example');
+        await w.page.selectOption('#f-guest_locale_0', 'fr');
+        await w.page.fill('#f-guest_email_1', 'erika@example.org');
+        await w.page.uncheck('#f-guest-1');
+        const [res] = await Promise.all([w.page.waitForResponse((r) => r.url().endsWith('/confirm')), w.page.locator('form[action$="/confirm"] button[type=submit]').click()]);
+        assert.equal(res.status(), 422);
+        await w.page.waitForLoadState();
+        assert.equal((await w.page.locator('#e-guest_email_0').textContent())?.includes(error), true);
+        assert.equal(await w.page.locator('#f-guest_email_0').getAttribute('aria-invalid'), 'true');
+        assert.equal(await w.page.locator('#f-guest_email_0').inputValue(), 'max@example');
+        assert.equal(await w.page.locator('#f-guest_locale_0').inputValue(), 'fr');
+        assert.equal(await w.page.locator('#f-guest_email_1').inputValue(), 'erika@example.org');
+        assert.equal(await w.page.locator('#f-guest-1').isChecked(), false);
+        await assertAccessible(w.page, `confirm form refused (${locale})`);
+        await screenshot(w.page, `applicant-confirm-refused-${locale}`);
+        await w.page.fill('#f-guest_email_0', 'max@example.org');
+        await Promise.all([w.page.waitForURL(/\/tickets/), w.page.locator('form[action$="/confirm"] button[type=submit]').click()]);
+        const row = await server.db.db.selectFrom('tickets').select('holder_locale').where('holder_email', '=', 'max@example.org').where('application_id', '=', p.id).executeTakeFirstOrThrow();
+        assert.equal(row.holder_locale, 'fr');
+        // The refused form is answered with 422, which Chromium logs; nothing else may appear.
+        assert.deepEqual(w.problems.splice(0).filter((m) => !/status of 422/.test(m)), [], `console errors on the confirm form (${locale})`);
+      } finally {
+        await w.context.close();
+      }
+    }
+  });
 });

@@ -45,10 +45,19 @@ test('messages: compose, confirm and log are accessible; a message is sent from 
   await org.page.waitForURL(/\/messages\/new$/);
   await assertAccessible(org.page, 'message compose');
   await org.page.getByLabel('Who gets it').selectOption('confirmed');
+  // The country picker filters as one types (no round trip; Enter does not send the form) and ticks by name.
+  assert.equal(await org.page.getByRole('button', { name: 'Show matching countries' }).isVisible(), false, 'hidden with JavaScript');
+  await org.page.locator('#f-country_filter').fill('united st');
+  await org.page.locator('#f-country_filter').press('Enter');
+  assert.equal(await org.page.locator('.country-list .country-option:not([hidden])').count(), 1, 'only the United States');
+  assert.equal(await org.page.locator('#f-countries-DE').isVisible(), false);
+  await org.page.getByLabel('United States', { exact: true }).check();
+  assert.match(org.page.url(), /\/messages\/new$/, 'still composing');
   await org.page.locator('#f-subject_en').fill('Parking');
   await org.page.locator('#f-body_en').fill('Hello {name}, parking is at gate B.');
   await org.page.getByRole('button', { name: 'Preview and count' }).click();
   await org.page.getByRole('heading', { name: 'Send this message?' }).waitFor();
+  assert.equal((await org.page.locator('p.segment').textContent())?.trim(), 'Recipients: Confirmed guests · United States');
   await assertAccessible(org.page, 'message confirm');
   await screenshot(org.page, 'message-confirm');
   await org.page.getByRole('button', { name: 'Send to 3 people' }).click();

@@ -37,11 +37,14 @@ test('confirm with a guest address, the guest ticket page, the Mails tab and the
   await guestSide.page.goto(`${server.url}/a/${p.token}`);
   await assertAccessible(guestSide.page, 'status page with the confirm form');
   await guestSide.page.getByLabel('Email address of محمد عبد الله (optional)').fill('mohammed@example.org');
+  // The guest's mails in their own language, chosen by the applicant.
+  await guestSide.page.getByLabel('Language of the mails to محمد عبد الله').selectOption('ar');
   await guestSide.page.getByRole('button', { name: 'Confirm' }).first().click();
   await guestSide.page.waitForURL(/\/tickets\?confirmed=1/);
   await guestSide.page.getByRole('link', { name: 'Download tickets (PDF)' }).waitFor();
 
   const row = await server.db.db.selectFrom('outbox').selectAll().where('to_address', '=', 'mohammed@example.org').executeTakeFirstOrThrow();
+  assert.equal(row.locale, 'ar');
   const link = linkIn(renderOutboxMail(row).text, '/t/');
   await guestSide.page.goto(link);
   await guestSide.page.getByRole('heading', { name: 'محمد عبد الله' }).waitFor();
@@ -73,6 +76,13 @@ test('confirm with a guest address, the guest ticket page, the Mails tab and the
   assert.match(await org.page.locator('.mail-preview').innerText(), /Parken am Tor B\./);
   await assertAccessible(org.page, 'mail text editor with a preview');
   await screenshot(org.page, 'mail-text-preview');
+  // Saved: the editor opens with the event's own text, previewed, and offers the reset.
+  await org.page.getByRole('button', { name: 'Save text' }).click();
+  await org.page.locator('.notice.success').waitFor();
+  assert.match(await body.inputValue(), /Parken am Tor B\./);
+  assert.match(await org.page.locator('.mail-preview').innerText(), /Parken am Tor B\./);
+  assert.equal(await org.page.getByRole('button', { name: /Reset/ }).count(), 1);
+  await assertAccessible(org.page, 'mail text editor with the event\'s own text');
   // The refused save answers 422 on purpose; anything else (a CSP violation) is a problem.
   for (const w of [guestSide, org]) assert.deepEqual(w.problems.filter((m) => !m.includes('status of 422')), [], 'no console errors (CSP)');
 });

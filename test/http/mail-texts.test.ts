@@ -6,6 +6,11 @@ import { findForm, submitForm } from '../helpers/form-controls.ts';
 import { makeStaff, sessionBrowser } from '../helpers/staff.ts';
 import { autoMailSettings } from '../../src/services/auto-mails.ts';
 import { findMailText } from '../../src/services/mail-texts.ts';
+import { contentFor } from '../../src/domain/event.ts';
+import { formFor, submit } from '../helpers/form-submit.ts';
+import { seedVerifiedApplications } from '../services/draw-fixtures.ts';
+import { insertParty } from '../helpers/after-draw.ts';
+import { revealEvent, saveRevealDetails } from '../../src/services/reveal.ts';
 
 const unescape = (s: string) => s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&');
 const textareaValue = (body: string, name: string) => unescape(body.match(new RegExp(`<textarea[^>]*name="${name}"[^>]*>([\\s\\S]*?)</textarea>`))![1]);
@@ -76,5 +81,66 @@ forEachDialect('mail texts pages', (ctx) => {
     const again = await browser.get(ok.headers.location as string);
     assert.match(again.body, /role="status"/);
     assert.match(again.body, /id="f-reminder_enabled" name="reminder_enabled" value="yes" checked/);
+  });
+
+  test('an event with its own text: the editor shows and previews it, and mass actions preview it instead of the built-in one', async () => {
+    const c = ctx();
+    const event = await c.makeEvent({ capacity: 10 });
+    const app = await buildTestApp(c);
+    const { browser } = await sessionBrowser(app, c, await makeStaff(c, 'admin'));
+    const editUrl = `/admin/events/${event.id}/mail-texts/application.rejected/de`;
+    const editor = await browser.get(editUrl);
+    assert.doesNotMatch(editor.body, /class="mail-previews"/, 'the built-in text: nothing to preview yet');
+    const own = { subject: 'Absage für {event}', body: 'Hallo {name},\n\nleider diesmal nicht — bis zum nächsten Mal am Tor B.' };
+    const saved = await submitForm(app, browser, findForm(editor.body, editUrl, 'body'), own, 'action=save');
+    assert.equal(saved.statusCode, 303);
+
+    // The editor opens with the event's text and its preview (example values), reset still offered.
+    const shown = await browser.get(editUrl);
+    assert.equal(textareaValue(shown.body, 'body'), own.body);
+    assert.match(shown.body, /name="subject" type="text" value="Absage für \{event\}"/);
+    assert.match(shown.body, /<section class="mail-previews"[^]*leider diesmal nicht — bis zum nächsten Mal am Tor B\.[^]*<\/section>/);
+    assert.match(shown.body, /Hallo Alex Beispiel,/);
+    assert.ok(findForm(shown.body, `${editUrl}/reset`), 'reset to the built-in text');
+
+    // A bulk rejection previews the German mail in the event's words, the English one built-in.
+    const ids = await seedVerifiedApplications(c, event.id, 2, 'mt');
+    const url = `/admin/events/${event.id}/applications`;
+    const list = await browser.get(url);
+    const confirmPage = await submit(app, browser, formFor(list.body, `${url}/bulk`).check('ids', ids[0]).check('ids', ids[1]).fill('decision', 'reject'));
+    assert.equal(confirmPage.statusCode, 200);
+    const german = confirmPage.body.match(/<div lang="de">([^]*?)<\/div>/)?.[1] ?? '';
+    assert.match(german, /leider diesmal nicht/);
+    assert.match(german, new RegExp(`Absage für ${contentFor(event, 'de').title}`));
+    assert.match(confirmPage.body.match(/<div lang="en">([^]*?)<\/div>/)?.[1] ?? '', /Your application for /);
+
+    // Reset: the built-in German text again, on the editor and in the preview.
+    const reset = await submitForm(app, browser, findForm(shown.body, `${editUrl}/reset`));
+    assert.equal(reset.statusCode, 303);
+    const again = await submit(app, browser, formFor((await browser.get(url)).body, `${url}/bulk`).check('ids', ids[0]).check('ids', ids[1]).fill('decision', 'reject'));
+    assert.doesNotMatch(again.body, /leider diesmal nicht/);
+    assert.match(again.body.match(/<div lang="de">([^]*?)<\/div>/)?.[1] ?? '', /Ihre Bewerbung für /);
+  });
+
+  test('the reveal\'s confirmation previews the event\'s own reveal text, filled with the new details', async () => {
+    const c = ctx();
+    const event = await c.makeEvent({ capacity: 10 });
+    await insertParty(c, event, { status: 'confirmed', name: 'Erika', locale: 'de' });
+    await saveRevealDetails(c.deps, 'o', event.id, { startsAt: '2026-12-13T00:00:00.000Z', endsAt: null, venueName: 'Pier 17', venueAddress: null, venueMapUrl: null, revealAt: null });
+    await revealEvent(c.deps, 'o', event.id);
+    const app = await buildTestApp(c);
+    const { browser } = await sessionBrowser(app, c, await makeStaff(c, 'admin'));
+    const editUrl = `/admin/events/${event.id}/mail-texts/event.reveal/de`;
+    const editor = await browser.get(editUrl);
+    const own = { subject: 'Neu: {event}', body: 'Hallo {name}, wir sehen uns am {when} in {where}. Eingang über den Hof.\n\n{link}' };
+    assert.equal((await submitForm(app, browser, findForm(editor.body, editUrl, 'body'), own, 'action=save')).statusCode, 303);
+
+    const url = `/admin/events/${event.id}/reveal`;
+    const res = await submit(app, browser, formFor((await browser.get(url)).body, url).fill('venue_name', 'Halle 5'), { name: 'action', value: 'save' });
+    assert.equal(res.statusCode, 200);
+    const german = res.body.match(/<div lang="de">([^]*?)<\/div>/)?.[1] ?? '';
+    assert.match(german, /Hallo [^,]+, wir sehen uns am [^<]+ in Halle 5\. Eingang über den Hof\./);
+    assert.match(german, new RegExp(`Neu: ${contentFor(event, 'de').title}`));
+    await app.close();
   });
 });

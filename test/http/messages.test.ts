@@ -31,10 +31,13 @@ forEachDialect('organizer messages', (ctx) => {
     const page = await browser.get(`/admin/events/${event.id}/messages/new`);
     assert.equal(page.statusCode, 200);
     const form = findForm(page.body, `/admin/events/${event.id}/messages`);
+    // Countries are picked by their names, not typed as codes.
+    assert.match(page.body, /<input type="checkbox" id="f-countries-DE" name="countries" value="DE"><label for="f-countries-DE">Germany<\/label>/);
+    assert.doesNotMatch(page.body, /name="countries" type="text"/);
 
     const fill = {
       audience: 'confirmed',
-      countries: 'de',
+      countries: ['DE'],
       subject_en: 'Parking for {name}',
       body_en: 'Hello {name}, parking is at gate B for your party of {party_size}. <script>alert(1)</script> {unknown_thing}',
       subject_de: 'Parken für {name}',
@@ -55,6 +58,8 @@ forEachDialect('organizer messages', (ctx) => {
     const confirm = await submitForm(app, browser, form, { ...fill, body_en }, 'action=preview');
     assert.equal(confirm.statusCode, 200, confirm.body.slice(0, 500));
     assert.match(confirm.body, /goes to 2 people now/);
+    assert.match(confirm.body, /<p class="segment"><strong>Recipients:<\/strong> Confirmed guests · Germany<\/p>/);
+    assert.match(confirm.body, /<input type="hidden" name="countries" value="DE">/);
     assert.match(confirm.body, /Hallo Alex Example, Parken an Tor B/);
     assert.ok(!confirm.body.includes('<script>alert(1)</script>'), 'escaped in the preview');
     const confirmForm = findForm(confirm.body, `/admin/events/${event.id}/messages`, 'confirm');
@@ -92,6 +97,7 @@ forEachDialect('organizer messages', (ctx) => {
     // The log shows the message with its counts, and the capability links are gone from the stored rows.
     const log = await browser.get(`/admin/events/${event.id}/messages`);
     assert.match(log.body, /Parking for \{name\}/);
+    assert.match(log.body, /<td>Confirmed guests · Germany<\/td>/);
     const rows = await c.db.db.selectFrom('outbox').select(['params', 'status']).where('kind', '=', 'message').execute();
     assert.ok(rows.every((r) => r.status === 'sent' && !/\/u\/[a-z0-9]{20}/.test(r.params ?? '')));
     await app.close();
@@ -126,6 +132,39 @@ forEachDialect('organizer messages', (ctx) => {
     assert.equal(await count(), 2);
     const params = (await c.db.db.selectFrom('outbox').select('params').where('kind', '=', 'message').where('event_id', '=', event.id).execute()).map((r) => JSON.parse(r.params!));
     assert.ok(params.every((p) => /http:\/\/admit\.test\/a\/[A-Za-z0-9_-]{27}/.test(p.body)), 'each gets a fresh status link');
+    await app.close();
+  });
+
+  test('countries in German: filtered without JavaScript, picked by name, summarized by name on the confirmation and in the log', async () => {
+    const c = ctx();
+    const app = await buildTestApp(c);
+    const event = await c.makeEvent({ slug: 'msg-countries' });
+    for (const country of ['DE', 'AT', 'CH']) {
+      const p = await insertParty(c, event, { status: 'confirmed', locale: 'de' });
+      await c.db.db.updateTable('applications').set({ country }).where('id', '=', p.id).execute();
+    }
+    const { browser } = await sessionBrowser(app, c, await makeStaff(c, 'owner'));
+    browser.cookies.set('admit_lang', 'de');
+    const action = `/admin/events/${event.id}/messages`;
+    const page = await browser.get(`${action}/new`);
+    assert.match(page.body, /<label for="f-countries-AT">Österreich<\/label>/);
+    // "Show matching countries" without JavaScript: the list narrows, the ticked ones stay.
+    const filtered = await submitForm(app, browser, findForm(page.body, action), { countries: ['DE'], country_filter: 'österr' }, 'action=count');
+    assert.equal(filtered.statusCode, 200);
+    assert.match(filtered.body, /id="f-countries-DE" name="countries" value="DE" checked/);
+    assert.match(filtered.body, /id="f-countries-AT"/);
+    assert.doesNotMatch(filtered.body, /id="f-countries-CH"/);
+    assert.match(filtered.body, /Das erreicht 1 Person\./);
+    const fill = { countries: ['DE', 'AT'], country_filter: '', subject_en: 'Parking', body_en: 'Gate B, {name}.' };
+    const confirm = await submitForm(app, browser, findForm(filtered.body, action), fill, 'action=preview');
+    assert.equal(confirm.statusCode, 200);
+    assert.match(confirm.body, /<p class="segment"><strong>Empfänger:<\/strong> Bestätigte Gäste · Deutschland und Österreich<\/p>/);
+    const done = await submitForm(app, browser, findForm(confirm.body, action, 'confirm'));
+    assert.equal(done.statusCode, 303);
+    const log = await browser.get(action);
+    assert.match(log.body, /<td>Bestätigte Gäste · Deutschland und Österreich<\/td>/);
+    const queued = await c.db.db.selectFrom('outbox').select('id').where('kind', '=', 'message').where('event_id', '=', event.id).execute();
+    assert.equal(queued.length, 2, 'Germany and Austria, not Switzerland');
     await app.close();
   });
 });

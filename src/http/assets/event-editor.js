@@ -3,13 +3,15 @@
 const form = document.getElementById('event-form');
 const norm = (s) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
 
-if (form) {
-  // Countries: filter the list as one types; Enter moves to the first match instead of submitting the form.
+// Countries (the event form's preferred countries, a message's segment): filter the list as one types; Enter moves
+// to the first match instead of submitting the form.
+const picker = document.querySelector('fieldset.countries');
+if (picker) {
   const filter = document.getElementById('f-country_filter');
-  const list = form.querySelector('.country-list');
+  const list = picker.querySelector('.country-list');
   const count = document.getElementById('country-count');
   if (filter && list) {
-    for (const b of form.querySelectorAll('.js-hide')) b.hidden = true;
+    for (const b of (form ?? picker).querySelectorAll('.js-hide')) b.hidden = true;
     const apply = () => {
       const q = norm(filter.value);
       let n = 0;
@@ -27,7 +29,9 @@ if (form) {
       list.querySelector('.country-option:not([hidden]) input')?.focus();
     });
   }
+}
 
+if (form) {
   // Address: suggested from the title of the default language while the field is empty or still the suggestion.
   const slug = document.getElementById('f-slug');
   const locale = document.getElementById('f-defaultLocale');

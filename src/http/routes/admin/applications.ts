@@ -34,6 +34,7 @@ import type { MailPreview } from '../../views/admin/mail-preview.ts';
 import { reviewActions } from '../../views/admin/selection-review.ts';
 import { html } from '../../views/html.ts';
 import { eventHeader, eventTabs } from '../../views/admin/event-tabs.ts';
+import { withEventMailTexts } from '../../../services/mail-texts.ts';
 
 export const PAGE = 50;
 
@@ -147,7 +148,7 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
         listAudit(db, { subjectId: a.id }),
         listScores(db, a.id),
         neighbours(a, listQ, blind),
-        mailsOfApplication(db, a.id),
+        mailsOfApplication(db, a),
         flagsOf(db, event.id, [a.id]).then((m) => m.get(a.id) ?? []),
       ]);
       const related = await relatedApplications(flags);
@@ -213,12 +214,15 @@ export default async function applicationAdminRoutes(app: FastifyInstance, opts:
       const applicable = rows.filter((a) => reviewChoices(a).includes(decision));
       const skipped = rows.filter((a) => !applicable.includes(a));
       const groups = byLocale(applicable);
-      const rendered: RenderedPreview[] =
+      const rendered: RenderedPreview[] = await withEventMailTexts(
+        db,
+        event.id,
         decision === 'reject' && sendMail
           ? rejectionPreviews(event, groups)
           : decision === 'approve'
             ? offerPreviews(event, groups, 'review', deps.clock.now(), deps.config.publicUrl)
-            : [];
+            : [],
+      );
       const ctx = pageContext(req, reply);
       const body = bulkConfirmPage(ctx, {
         event,

@@ -96,9 +96,10 @@ export default async function mailTextAdminRoutes(app: FastifyInstance, opts: { 
   app.get<{ Params: Params; Querystring: { done?: string } }>('/admin/events/:id/mail-texts/:template/:locale', { preHandler: guard }, async (req, reply) => {
     const event = await load(req.params.id);
     const { name, locale } = target(req.params);
-    const values = (await findMailText(deps.database.db, event.id, name, locale)) ?? defaultMailText(name, locale);
+    const custom = await findMailText(deps.database.db, event.id, name, locale);
     const notice = req.query.done === 'saved' ? req.t('mailtexts.saved') : req.query.done === 'reset' ? req.t('mailtexts.reset_done') : null;
-    return renderEditor(req, reply, { event, name, locale, values, errors: new Map(), preview: false, notice });
+    // The event's own text, shown and previewed as it goes out; otherwise the built-in text to start from.
+    return renderEditor(req, reply, { event, name, locale, values: custom ?? defaultMailText(name, locale), errors: new Map(), preview: !!custom, notice });
   });
 
   app.post<{ Params: Params }>('/admin/events/:id/mail-texts/:template/:locale', { preHandler: [guard, app.csrfProtection] }, async (req, reply) => {

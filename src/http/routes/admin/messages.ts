@@ -32,6 +32,8 @@ import { requireEventPermission } from '../../plugins/auth.ts';
 import { csrfField, errorSummary, formErrors, selectField, textArea, textField, type FormErrors } from '../../views/form.ts';
 import { html } from '../../views/html.ts';
 import { eventTabs } from '../../views/admin/event-tabs.ts';
+import { countryPicker } from '../../views/country-picker.ts';
+import { segmentSummary } from '../../views/admin/messages.ts';
 
 const FORM_FIELDS = (locales: readonly Locale[]) => ['audience', 'countries', 'group', 'categories', 'send_at', ...locales.flatMap((l) => [`subject_${l}`, `body_${l}`])];
 
@@ -52,6 +54,14 @@ function inputFromValues(event: Event, v: FormValues): { input: MessageInput; er
   const content: MessageInput['content'] = {};
   for (const l of eventLocales(event)) content[l] = { subject: (v[`subject_${l}`] ?? '').trim(), body: (v[`body_${l}`] ?? '').replace(/\r\n/g, '\n').trim() };
   return { input: { segment: { audience, countries, group, categories: audience === 'invited' ? list(v.categories, false) : [] }, content, sendAt }, errors };
+}
+
+/** The form's values; the ticked countries (one field each) as one list, like the confirmation's hidden field. */
+function messageFormValues(body: unknown): FormValues {
+  const v = formValues(body);
+  const raw = (body as Record<string, unknown> | null)?.countries;
+  if (Array.isArray(raw)) v.countries = raw.filter((x): x is string => typeof x === 'string').join(' ');
+  return v;
 }
 
 /** Organizer messages to a segment of an event (issue 13): compose, count, preview, test, confirm, log. */
@@ -76,7 +86,16 @@ ${errorSummary(t, errors)}
 ${csrfField(ctx.csrfToken ?? '')}
 <fieldset><legend>${t('messages.to_legend')}</legend>
 ${selectField(t, { name: 'audience', label: t('messages.audience'), value: values.audience ?? 'confirmed', errors, options: AUDIENCES.map((a) => ({ value: a, label: t(`messages.audience_${a}`) })) })}
-${textField(t, { name: 'countries', label: t('messages.countries'), value: values.countries ?? '', errors, hint: t('messages.countries_hint'), maxlength: 1000 })}
+${countryPicker(t, req.locale, {
+  name: 'countries',
+  legend: t('messages.countries'),
+  hint: t('messages.countries_hint'),
+  chosen: new Set(list(values.countries, true)),
+  filter: values.country_filter ?? '',
+  filterButton: { name: 'action', value: 'count' },
+  errors,
+  focus: values.action === 'count' && !!values.country_filter,
+})}
 ${selectField(t, { name: 'group', label: t('messages.group'), value: values.group ?? '', errors, placeholder: t('messages.group_any'), options: WEIGHT_GROUPS.map((g) => ({ value: g, label: t(`messages.group_${g}`) })) })}
 ${textField(t, { name: 'categories', label: t('messages.categories'), value: values.categories ?? '', errors, hint: t('messages.categories_hint'), maxlength: 1000 })}
 <p class="badge" role="status">${t('messages.count_now', { n: counts.total })}</p>
@@ -99,7 +118,7 @@ ${textField(t, { name: 'send_at', label: t('messages.send_at'), type: 'datetime-
 </div>
 </form>
 </article>`;
-    return sendPage(reply, ctx, t('messages.new_title'), body, { status });
+    return sendPage(reply, ctx, t('messages.new_title'), body, { status, scripts: ['/assets/event-editor.js'] });
   }
 
   app.get<{ Params: { id: string }; Querystring: { done?: string; n?: string } }>('/admin/events/:id/messages', { preHandler: guard }, async (req, reply) => {
@@ -120,7 +139,7 @@ ${textField(t, { name: 'send_at', label: t('messages.send_at'), type: 'datetime-
 
   app.post<{ Params: { id: string } }>('/admin/events/:id/messages', { preHandler: [guard, app.csrfProtection] }, async (req, reply) => {
     const event = await load(req.params.id);
-    const values = formValues(req.body);
+    const values = messageFormValues(req.body);
     const { input, errors } = inputFromValues(event, values);
     const fieldErrors = (list: FieldError[]) => formErrors(req.t, list);
     if (values.action === 'count') return compose(req, reply, event, values, fieldErrors(errors), null);
@@ -154,6 +173,7 @@ ${textField(t, { name: 'send_at', label: t('messages.send_at'), type: 'datetime-
         back: { href: `/admin/events/${event.id}/messages`, label: contentFor(event, req.locale).title },
         title,
         intro: when ? req.t('messages.confirm_intro_later', { n: counts.total, when, tz: event.timezone }) : req.t('messages.confirm_intro_now', { n: counts.total }),
+        details: html`<p class="segment"><strong>${req.t('messages.to_legend')}:</strong> ${segmentSummary(req.t, req.locale, input.segment)}</p>`,
         action: `/admin/events/${event.id}/messages`,
         fields: Object.fromEntries([...FORM_FIELDS(locales), 'action'].map((k) => [k, values[k] ?? ''])),
         previews,

@@ -15,6 +15,7 @@ import { requireEventPermission } from '../../plugins/auth.ts';
 import { csrfField, errorSummary, formErrors, textArea, textField, type FormErrors } from '../../views/form.ts';
 import { html } from '../../views/html.ts';
 import { eventTabs } from '../../views/admin/event-tabs.ts';
+import { withEventMailTexts } from '../../../services/mail-texts.ts';
 
 const FIELD = { startsAt: 'starts_at', endsAt: 'ends_at', venueName: 'venue_name', venueAddress: 'venue_address', venueMapUrl: 'venue_map_url', revealAt: 'reveal_at' } as const;
 
@@ -126,7 +127,7 @@ ${event.revealedAt ? '' : html`<button type="submit" name="action" value="reveal
       .execute();
     const groups = rows.map((r) => ({ locale: (isLocale(r.locale) ? r.locale : after.defaultLocale) as Locale, count: Number(r.n) }));
     const parties = groups.reduce((s, g) => s + g.count, 0);
-    const previews = revealPreviews(after, groups, update, deps.clock.now(), deps.config.publicUrl).map((p) => ({ ...p, label: req.t(update ? 'review.mail_update' : 'review.mail_reveal') }));
+    const previews = (await withEventMailTexts(deps.database.db, after.id, revealPreviews(after, groups, update, deps.clock.now(), deps.config.publicUrl))).map((p) => ({ ...p, label: req.t(update ? 'review.mail_update' : 'review.mail_reveal') }));
     const ctx = pageContext(req, reply);
     const fields = Object.fromEntries([...Object.values(FIELD), 'action'].map((k) => [k, values[k] ?? '']));
     const title = req.t(update ? 'review.update_confirm_title' : 'review.reveal_confirm_title');

@@ -33,6 +33,7 @@ import type { MailPreview } from '../../views/admin/mail-preview.ts';
 import { selectionPage, type SelectionPageData } from '../../views/admin/selection.ts';
 import { eventTabs } from '../../views/admin/event-tabs.ts';
 import { html } from '../../views/html.ts';
+import { withEventMailTexts } from '../../../services/mail-texts.ts';
 
 type Done = { key: (typeof DONE)[number]; n?: number };
 const DONE = ['committed', 'frozen', 'drawn', 'invited'] as const;
@@ -191,7 +192,9 @@ export default async function selectionAdminRoutes(app: FastifyInstance, opts: {
     let previews: MailPreview[] = [];
     if (step === 'draw') {
       const groups = (await entriesByLocale(db, event.id)).map((g) => ({ locale: (isLocale(g.locale) ? g.locale : event.defaultLocale) as Locale, count: g.n, seats: g.seats }));
-      previews = [...offerPreviews(event, groups, 'draw', deps.clock.now(), deps.config.publicUrl), ...waitlistedPreviews(event, groups, deps.config.publicUrl)].map((p) => ({
+      previews = (
+        await withEventMailTexts(db, event.id, [...offerPreviews(event, groups, 'draw', deps.clock.now(), deps.config.publicUrl), ...waitlistedPreviews(event, groups, deps.config.publicUrl)])
+      ).map((p) => ({
         ...p,
         label: req.t(`review.mail_${p.kind.replace('.', '_')}`),
         upTo: true,

@@ -28,10 +28,9 @@ import { cachePage, chooseEncoding, eventPageCache, SLOT_MARKS, stitchPage } fro
 import { formErrors, type FormErrors } from '../../views/form.ts';
 import { applicationForm } from '../../views/public/application-form.ts';
 import { eventPage, messagePage } from '../../views/public/event-page.ts';
-import { applicationStatusPage, type StatusNotice, verifyEmailPage, withdrawConfirmPage } from '../../views/public/application-status.ts';
+import { type StatusNotice, verifyEmailPage, withdrawConfirmPage } from '../../views/public/application-status.ts';
+import { sendStatusPage } from './status-page.ts';
 import type { ApplicantLink } from '../../views/public/applicant-links.ts';
-import { formatEventDetails } from '../../../mail/after-draw-mails.ts';
-import { missedTheDraw, waitlistPosition } from '../../../services/applicant-status.ts';
 import { useApplicantLocale } from './applicant-locale.ts';
 import type { Captcha } from '../../captcha.ts';
 import { type Brand, emptyBrand, loadBrand } from '../../../services/brand.ts';
@@ -271,32 +270,17 @@ export default async function publicApplicationRoutes(app: FastifyInstance, opts
   app.get<{ Params: { token: string }; Querystring: { verified?: string; declined?: string } }>('/a/:token', async (req, reply) => {
     const { application, event } = await loadEditable(req.params.token);
     const link = useApplicantLocale(req, reply, req.params.token, application);
-    const ctx = pageContext(req, reply);
-    reply.header('Referrer-Policy', 'no-referrer');
     if (!application.verified && application.status === 'submitted') {
+      const ctx = pageContext(req, reply);
+      reply.header('Referrer-Policy', 'no-referrer');
       return sendPage(reply, ctx, req.t('applicant.verify_title'), verifyEmailPage(ctx, { event, app: application, link }));
     }
-    const canEdit = application.status === 'submitted' && intakeState(event, deps.clock.now()) === 'open';
     const notice: StatusNotice | null =
       req.query.verified === '1' && application.status === 'submitted' ? 'just_verified'
       : application.status === 'declined' && req.query.declined === 'passed' ? 'declined_passed'
       : application.status === 'declined' && req.query.declined === 'freed' ? 'declined_freed'
       : null;
-    return sendPage(
-      reply,
-      ctx,
-      req.t('status.title'),
-      applicationStatusPage(ctx, {
-        event,
-        app: application,
-        link,
-        canEdit,
-        notice,
-        waitlistPosition: await waitlistPosition(deps.database.db, application),
-        missedDraw: await missedTheDraw(deps.database.db, application),
-        calendar: application.status === 'confirmed' && !!formatEventDetails(event, req.locale),
-      }),
-    );
+    return sendStatusPage(deps, req, reply, { application, event, link, notice });
   });
 
   app.post<{ Params: { token: string } }>('/a/:token/verify', { preHandler: app.csrfProtection }, async (req, reply) => {

@@ -9,6 +9,8 @@ export interface ConfirmActionData {
   title: string;
   /** What will happen, with the counts. */
   intro: string;
+  /** More about who is affected (e.g. a message's segment), shown under the intro. */
+  details?: SafeHtml;
   /** The form: the same action URL and fields as the first post, plus confirm=yes. */
   action: string;
   fields: Record<string, string>;
@@ -23,6 +25,7 @@ export function confirmActionPage(ctx: PageContext, d: ConfirmActionData): SafeH
   return html`<p class="eyebrow"><a href="${d.back.href}">${d.back.label}</a></p>
 <h1>${d.title}</h1>
 <p>${d.intro}</p>
+${d.details ?? ''}
 ${mailPreviews(t, d.previews)}
 <form method="post" action="${d.action}">${csrfField(ctx.csrfToken ?? '')}
 ${Object.entries(d.fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}

@@ -1,10 +1,10 @@
-import { countryName, countryOptions } from '../../../domain/countries.ts';
 import { contentFor, type Event, type EventStatus, MAX_QUESTIONS, QUESTION_TYPES } from '../../../domain/event.ts';
 import { LOCALES } from '../../../domain/locales.ts';
 import { timeZoneOptions } from '../../../domain/wall-time.ts';
 import { type EventFormValues, formLanguages, slotCount } from '../../event-form-input.ts';
 import { endonym, languageName, type Translator } from '../../../i18n/index.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { countryPicker } from '../country-picker.ts';
 import { checkbox, csrfField, type FormErrors, selectField, textArea, textField } from '../form.ts';
 
 export interface EventFormPage {
@@ -100,41 +100,18 @@ ${err ? html`<p class="field-error" id="e-languages">${err}</p>` : ''}
 </fieldset>`;
 }
 
-/**
- * Preferred countries: checkboxes, not a 250-line multi-select. The chosen ones come first (always shown);
- * the rest can be narrowed by a filter — a form post without JavaScript ("Show matching"), live filtering with
- * /assets/event-editor.js. Every control is a plain labelled checkbox, so keyboards and screen readers need nothing else.
- */
+/** Preferred countries: the shared country picker (views/country-picker.ts). */
 function countriesField(t: Translator, locale: string, v: EventFormValues, errors: FormErrors, focus: string | null): SafeHtml {
-  const name = 'preferredCountries';
-  const chosen = new Set((v[name] ?? '').split(/\s+/).filter(Boolean));
-  const all = countryOptions(locale);
-  const filter = (v.country_filter ?? '').trim();
-  const norm = (x: string) => x.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-  const matches = (c: { code: string; name: string }) => !filter || norm(c.name).includes(norm(filter)) || c.code.toLowerCase() === norm(filter);
-  const rest = all.filter((c) => !chosen.has(c.code));
-  const shown = rest.filter(matches);
-  const err = errors.get(name);
-  const box = (c: { code: string; name: string }, checked: boolean) =>
-    html`<div class="checkbox country-option" data-name="${norm(c.name)}" data-code="${c.code.toLowerCase()}"><input type="checkbox" id="f-${name}-${c.code}" name="${name}" value="${c.code}"${
-      checked ? html` checked` : ''
-    }><label for="f-${name}-${c.code}">${c.name}</label></div>`;
-  return html`<fieldset class="field countries${err ? ' has-error' : ''}" id="f-${name}" aria-describedby="h-${name}${err ? ` e-${name}` : ''}">
-<legend>${t('admin.editor.preferred_countries')}</legend>
-<p class="hint" id="h-${name}">${t('editor.countries_hint')}</p>
-${err ? html`<p class="field-error" id="e-${name}"><span class="visually-hidden">${t('form.error_prefix')} </span>${err}</p>` : ''}
-<div class="country-chosen" role="group" aria-labelledby="countries-chosen-h"><p id="countries-chosen-h" class="label">${t('editor.countries_chosen', { n: chosen.size })}</p>
-${chosen.size ? all.filter((c) => chosen.has(c.code)).map((c) => box(c, true)) : html`<p class="muted">${t('admin.editor.chosen_none')}</p>`}</div>
-<div class="country-filter"><label for="f-country_filter">${t('editor.country_filter')}</label>
-<div class="inline-field"><input type="search" id="f-country_filter" name="country_filter" value="${filter}" autocomplete="off" aria-describedby="country-count"${
-    focus === 'f-country_filter' ? html` autofocus` : ''
-  }>
-<button type="submit" name="editor_action" value="filter" class="js-hide">${t('editor.country_filter_apply')}</button></div>
-<p class="hint" id="country-count" aria-live="polite" data-template="${t('editor.country_count', { n: '{n}' })}">${t('editor.country_count', { n: shown.length })}</p></div>
-<div class="country-list" role="group" aria-label="${t('editor.countries_all')}">
-${shown.map((c) => box(c, false))}
-</div>
-</fieldset>`;
+  return countryPicker(t, locale, {
+    name: 'preferredCountries',
+    legend: t('admin.editor.preferred_countries'),
+    hint: t('editor.countries_hint'),
+    chosen: new Set((v.preferredCountries ?? '').split(/\s+/).filter(Boolean)),
+    filter: v.country_filter ?? '',
+    filterButton: { name: 'editor_action', value: 'filter' },
+    errors,
+    focus: focus === 'f-country_filter',
+  });
 }
 
 function questionSlot(t: Translator, locale: string, v: EventFormValues, errors: FormErrors, s: number, slots: number, focus: string | null): SafeHtml {

@@ -2,25 +2,30 @@ import type { Event } from '../../../domain/event.ts';
 import { formatDateTime, formatNumber } from '../../../i18n/index.ts';
 import type { Locale } from '../../../domain/locales.ts';
 import type { Translator } from '../../../i18n/index.ts';
-import type { ApplicationMail, MessageLogEntry, UnreachableParty } from '../../../services/messages.ts';
+import type { ApplicationMail, MessageLogEntry, Segment, UnreachableParty } from '../../../services/messages.ts';
+import { countryNames } from '../country-picker.ts';
 import { csrfField } from '../form.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { PageContext } from '../layout.ts';
+
+/** Who a message goes to, in words: "Confirmed · Germany and Austria · Preferred countries". */
+export function segmentSummary(t: Translator, locale: string, s: Segment): string {
+  return [
+    t(`messages.audience_${s.audience}`),
+    s.countries.length ? countryNames(s.countries, locale) : '',
+    s.group ? t(`messages.group_${s.group}`) : '',
+    s.categories.length ? s.categories.join(', ') : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
 
 /** The Messages tab: who sent what to how many, delivered / bounced / pending; and who cannot be reached. */
 export function messageLogView(ctx: PageContext, event: Event, log: readonly MessageLogEntry[], unreachable: readonly UnreachableParty[], notice: string | null): SafeHtml {
   const { t, locale } = ctx;
   const when = (iso: string) => formatDateTime(iso, locale, event.timezone);
   const num = (n: number) => formatNumber(n, locale);
-  const segment = (m: MessageLogEntry) =>
-    [
-      t(`messages.audience_${m.segment.audience}`),
-      m.segment.countries.length ? m.segment.countries.join(', ') : '',
-      m.segment.group ? t(`messages.group_${m.segment.group}`) : '',
-      m.segment.categories.length ? m.segment.categories.join(', ') : '',
-    ]
-      .filter(Boolean)
-      .join(' · ');
+  const segment = (m: MessageLogEntry) => segmentSummary(t, locale, m.segment);
   return html`<article class="messages">
 <h1>${t('messages.title')}</h1>
 ${notice ? html`<p class="notice success" role="status">${notice}</p>` : ''}
@@ -56,14 +61,27 @@ ${unreachable.length
 </article>`;
 }
 
-/** The mails of one application (its detail page): what, when, and whether it arrived, bounced or was not sent. */
+/** Outbox kinds with a name in the catalogues (messages.mail_kind.*); anything else shows as "Other mail". */
+const MAIL_KINDS = new Set([
+  'application.verify', 'application.already_applied', 'application.confirmed', 'application.declined', 'application.withdrawn', 'application.rejected',
+  'offer.invite', 'offer.review', 'offer.draw', 'offer.waitlist', 'offer.reminder', 'offer.expired', 'offer.extended', 'draw.waitlisted',
+  'event.revealed', 'event.details_updated', 'event.reminder', 'event.thanks', 'ticket.guest', 'message',
+]);
+export const mailKindLabel = (t: Translator, kind: string) => t(`messages.mail_kind.${MAIL_KINDS.has(kind) ? kind.replace('.', '_') : 'other'}`);
+
+/**
+ * The mails of one application (its detail page): what, to whom (applicant or a guest, no address), when, and
+ * whether it arrived, bounced or was not sent — never a body or a link.
+ */
 export function applicationMailsView(t: Translator, locale: Locale, event: Event, mails: readonly ApplicationMail[]): SafeHtml {
   const state = (m: ApplicationMail) => t(`messages.mail_state.${m.bouncedAt ? 'bounced' : m.status}`);
   return html`<section class="application-mails"><h2 id="app-mail-h">${t('messages.app_mail_title')}</h2>
 ${mails.length
   ? html`<div class="table-scroll" role="region" aria-labelledby="app-mail-cap" tabindex="0"><table class="data"><caption id="app-mail-cap" class="visually-hidden">${t('messages.app_mail_title')}</caption>
-<thead><tr><th scope="col">${t('messages.app_mail_when')}</th><th scope="col">${t('messages.app_mail_kind')}</th><th scope="col">${t('messages.app_mail_state')}</th></tr></thead>
-<tbody>${mails.map((m) => html`<tr><td>${formatDateTime(m.sentAt ?? m.createdAt, locale, event.timezone)}</td><td><code>${m.kind}</code></td><td>${state(m)}</td></tr>`)}</tbody></table></div>`
+<thead><tr><th scope="col">${t('messages.app_mail_when')}</th><th scope="col">${t('messages.app_mail_kind')}</th><th scope="col">${t('messages.app_mail_to')}</th><th scope="col">${t('messages.app_mail_state')}</th></tr></thead>
+<tbody>${mails.map(
+      (m) => html`<tr class="mail-${m.bouncedAt ? 'bounced' : m.status}"><td>${formatDateTime(m.sentAt ?? m.createdAt, locale, event.timezone)}</td><td>${mailKindLabel(t, m.kind)}</td><td>${t(`messages.app_mail_to_${m.to}`)}</td><td>${state(m)}</td></tr>`,
+    )}</tbody></table></div>`
   : html`<p>${t('messages.app_mail_none')}</p>`}
 </section>`;
 }

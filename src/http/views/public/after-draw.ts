@@ -4,7 +4,9 @@ import { formatDateTime } from '../../../i18n/index.ts';
 import { formatEventDetails, type EventDetails } from '../../../mail/after-draw-mails.ts';
 import { ticketHolders } from '../../../services/tickets.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { csrfField } from '../form.ts';
+import { LOCALES } from '../../../domain/locales.ts';
+import { endonym } from '../../../i18n/index.ts';
+import { csrfField, errorSummary, type FormErrors, selectField, textField } from '../form.ts';
 import type { PageContext } from '../layout.ts';
 import { whenAndWhere } from './event-page.ts';
 import type { ApplicantLink } from './applicant-links.ts';
@@ -15,6 +17,13 @@ interface SectionOptions {
   link: ApplicantLink;
   /** Offer the .ics download (confirmed and revealed). */
   calendar: boolean;
+  /** A refused confirmation: what was posted (kept as typed) and the errors by field name. */
+  confirmForm?: ConfirmFormState;
+}
+
+export interface ConfirmFormState {
+  values: Record<string, string>;
+  errors: FormErrors;
 }
 
 /** Time and venue for a confirmed guest once revealed; "to be announced" for everyone else. */
@@ -49,24 +58,37 @@ function offerForm(ctx: PageContext, o: SectionOptions): SafeHtml {
 <h2 id="offer-h">${t('offer.title')}</h2>
 <p>${t('offer.offered_intro', { seats })}</p>
 ${app.offerExpiresAt ? html`<p class="deadline"><strong>${t('offer.deadline', { deadline: formatDateTime(app.offerExpiresAt, locale, event.timezone) })}</strong></p>` : ''}
+${o.confirmForm ? errorSummary(t, o.confirmForm.errors) : ''}
 <form method="post" action="${link('/confirm')}">
 ${csrfField(ctx.csrfToken ?? '')}
 ${holders.length
   ? html`<fieldset class="field"><legend>${t('offer.choose_legend')}</legend>
 <p class="hint">${t('offer.choose_hint')}</p>
 <div class="checkbox"><input type="checkbox" id="f-guest-self" checked disabled><label for="f-guest-self">${app.name} (${t('status.you')})</label></div>
-${holders.map(
-  (h, i) => html`<div class="checkbox"><input type="checkbox" id="f-guest-${i}" name="guest_${i}" value="yes" checked><label for="f-guest-${i}">${h.name}</label></div>
-<div class="field guest-email"><label for="f-guest-email-${i}">${t('guestticket.email_label', { name: h.name })}</label>
-<input type="email" id="f-guest-email-${i}" name="guest_email_${i}" autocomplete="off" maxlength="254" aria-describedby="f-guest-email-${i}-hint">
-<p class="hint" id="f-guest-email-${i}-hint">${t('guestticket.email_hint', { name: h.name })}</p></div>`,
-)}
+${holders.map((h, i) => guestChoice(ctx, h.name, i, app.locale, o.confirmForm))}
 </fieldset>`
   : ''}
 <div class="actions"><button type="submit" class="primary">${t('offer.confirm')}</button>
 <a href="${link('/decline')}">${t('offer.decline_link')}</a></div>
 </form>
 </section>`;
+}
+
+/**
+ * One guest seat of the confirm form: coming or not, and optionally the guest's own address and the language
+ * of the guest's mails (default the applicant's). After a refusal everything typed is shown again.
+ */
+function guestChoice(ctx: PageContext, name: string, i: number, applicantLocale: string, state: ConfirmFormState | undefined): SafeHtml {
+  const { t } = ctx;
+  const values = state?.values;
+  const errors: FormErrors = state?.errors ?? new Map();
+  const coming = values ? values[`guest_${i}`] === 'yes' : true;
+  const locale = values?.[`guest_locale_${i}`] || applicantLocale;
+  return html`<div class="checkbox"><input type="checkbox" id="f-guest-${i}" name="guest_${i}" value="yes"${coming ? html` checked` : ''}><label for="f-guest-${i}">${name}</label></div>
+<div class="guest-email">
+${textField(t, { name: `guest_email_${i}`, label: t('guestticket.email_label', { name }), hint: t('guestticket.email_hint', { name }), type: 'email', autocomplete: 'off', maxlength: 254, value: values?.[`guest_email_${i}`] ?? '', errors })}
+${selectField(t, { name: `guest_locale_${i}`, label: t('guestticket.locale_label', { name }), value: locale, errors, options: LOCALES.map((l) => ({ value: l, label: endonym(l) })) })}
+</div>`;
 }
 
 function confirmedPlace(ctx: PageContext, o: SectionOptions): SafeHtml {

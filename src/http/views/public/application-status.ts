@@ -7,7 +7,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { csrfField } from '../form.ts';
 import { answerLabel } from '../answer-text.ts';
 import type { PageContext } from '../layout.ts';
-import { afterDrawSection, statusWhenAndWhere } from './after-draw.ts';
+import { afterDrawSection, type ConfirmFormState, statusWhenAndWhere } from './after-draw.ts';
 import type { ApplicantLink } from './applicant-links.ts';
 
 function answerText(ctx: PageContext, event: Event, qid: string, value: string): string {
@@ -30,6 +30,8 @@ export interface StatusPageOptions {
   calendar?: boolean;
   /** Still submitted, but the draw's entry list was fixed without it. */
   missedDraw?: boolean;
+  /** A refused confirmation shown again with its errors and values. */
+  confirmForm?: ConfirmFormState;
 }
 
 /** Statuses after which nothing is left to withdraw. */
@@ -69,7 +71,7 @@ ${o.notice ? html`<p class="notice success" role="status">${t(NOTICE_KEY[o.notic
 ${explanation(ctx, o, statusKey)}
 ${app.entryId ? html`<p class="entry-id">${t('status.entry_id')} <code dir="ltr">${app.entryId}</code> · <a href="/e/${event.slug}/draw">${t('status.entry_link')}</a></p>` : ''}
 </section>
-${afterDrawSection(ctx, { event, app, link, calendar: !!o.calendar })}
+${afterDrawSection(ctx, { event, app, link, calendar: !!o.calendar, confirmForm: o.confirmForm })}
 ${statusWhenAndWhere(ctx, event, app)}
 <section aria-labelledby="party-h"><h2 id="party-h">${t('status.party', { n: app.partySize })}</h2>
 <ul class="party">
