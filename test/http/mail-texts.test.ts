@@ -5,7 +5,9 @@ import { buildTestApp } from '../helpers/http.ts';
 import { findForm, submitForm } from '../helpers/form-controls.ts';
 import { makeStaff, sessionBrowser } from '../helpers/staff.ts';
 import { autoMailSettings } from '../../src/services/auto-mails.ts';
-import { findMailText } from '../../src/services/mail-texts.ts';
+import { findMailText, saveMailText } from '../../src/services/mail-texts.ts';
+import { submitApplication } from '../../src/services/applications.ts';
+import { applicationInput } from '../helpers/application-input.ts';
 import { contentFor } from '../../src/domain/event.ts';
 import { formFor, submit } from '../helpers/form-submit.ts';
 import { seedVerifiedApplications } from '../services/draw-fixtures.ts';
@@ -120,6 +122,23 @@ forEachDialect('mail texts pages', (ctx) => {
     const again = await submit(app, browser, formFor((await browser.get(url)).body, `${url}/bulk`).check('ids', ids[0]).check('ids', ids[1]).fill('decision', 'reject'));
     assert.doesNotMatch(again.body, /leider diesmal nicht/);
     assert.match(again.body.match(/<div lang="de">([^]*?)<\/div>/)?.[1] ?? '', /Ihre Bewerbung für /);
+  });
+
+  test('Sent mail (/admin/mail) shows a mail in the event\'s own words, as it was sent, links still hidden', async () => {
+    const c = ctx();
+    const event = await c.makeEvent();
+    const admin = await makeStaff(c, 'admin');
+    await saveMailText(c.deps, admin.id, event.id, 'application.verify', 'en', { subject: 'One click for {event}', body: 'Hi {name}, press here: {link} — see you at gate B.' });
+    await submitApplication(c.deps, event.slug, applicationInput('own-words@example.com'));
+    const app = await buildTestApp(c);
+    const { browser } = await sessionBrowser(app, c, admin);
+    const list = await browser.get('/admin/mail');
+    const title = contentFor(event, 'en').title;
+    const link = new RegExp(`<a href="(/admin/mail/[^"]+)">One click for ${title}</a>`).exec(list.body);
+    assert.ok(link, 'the subject in the event\'s words');
+    const one = await browser.get(link[1]);
+    assert.match(one.body, /Hi Ada Lovelace, press here: .* — see you at gate B\./);
+    assert.doesNotMatch(one.body, /\/a\/[A-Za-z0-9_.-]{20,}/, 'no capability link');
   });
 
   test('the reveal\'s confirmation previews the event\'s own reveal text, filled with the new details', async () => {
