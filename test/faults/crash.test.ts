@@ -12,7 +12,7 @@ import { freePort, load, pgSchema, readBack, type ServerProcess, startServer } f
  * SIGTERM instead: stop accepting, commit the last batch, exit 0 — then rows == acknowledged exactly.
  */
 for (const dialect of dialects()) {
-  describe(`faults: crash and shutdown under load [${dialect}]`, { timeout: 60_000 }, () => {
+  describe(`faults: crash and shutdown under load [${dialect}]`, { timeout: 300_000 }, () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'admit-fault-'));
     let pgs: Awaited<ReturnType<typeof pgSchema>> | null = null;
     const env = async () => {

@@ -50,7 +50,7 @@ async function pgProxy(target: URL) {
 
 const body = (email: string) => ({ name: 'Dee Bee', email, country: 'US', consent: true, answers: { why: 'x' }, guests: [] });
 
-test('PostgreSQL unavailable: applications fail fast with 503 + Retry-After and a clear message, nothing half-written, recovery by itself', { skip: !process.env.TEST_DATABASE_URL, timeout: 30_000 }, async () => {
+test('PostgreSQL unavailable: applications fail fast with 503 + Retry-After and a clear message, nothing half-written, recovery by itself', { skip: !process.env.TEST_DATABASE_URL, timeout: 120_000 }, async () => {
   const base = new URL(process.env.TEST_DATABASE_URL!);
   const pgs = await pgSchema(base.toString());
   const proxy = await pgProxy(base);

@@ -13,7 +13,7 @@ import { demoEventInput } from '../../src/services/demo.ts';
 
 const isRoot = process.getuid?.() === 0;
 
-test('SQLite, read-only data dir: a clear sentence at start and exit code 78 (no restart loop), nothing touched', { timeout: 30_000 }, async () => {
+test('SQLite, read-only data dir: a clear sentence at start and exit code 78 (no restart loop), nothing touched', { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'admit-ro-'));
   try {
     // A database with one application exists; then the directory becomes read-only for the server's user.
@@ -66,7 +66,7 @@ function tinyDisk(): { dir: string; cleanup(): void } | null {
   };
 }
 
-test('SQLite, disk full while running: 503 + Retry-After, no crash, no half-written rows; recovers when space is back', { timeout: 30_000 }, async (t) => {
+test('SQLite, disk full while running: 503 + Retry-After, no crash, no half-written rows; recovers when space is back', { timeout: 120_000 }, async (t) => {
   const disk = tinyDisk();
   if (!disk) return t.skip('cannot mount a tmpfs here');
   const dataDir = join(disk.dir, 'data');
