@@ -12,7 +12,7 @@ import { sqliteBatchStore } from './sqlite-store.ts';
 import { pgBatchStore } from './pg-store.ts';
 import { outboxRow } from '../mail/outbox.ts';
 import { groupBy } from '../platform/group-by.ts';
-import { hashToken } from '../platform/random.ts';
+import { parseSplitToken, storedSplitToken } from '../platform/split-token.ts';
 import { type IntakeKeys, LEGACY_NAMESPACES, type Probe, type ProbeKind } from './keys.ts';
 
 /**
@@ -32,7 +32,10 @@ export interface PreparedApplication {
   keys: IntakeKeys;
   /** YYYY-MM-DD in the event's time zone, for the intake counters. */
   day: string;
-  /** The link mailed if this turns out to be a repeat: the fresh token's status page. */
+  /**
+   * The link mailed if this turns out to be a repeat: a fresh split token `<link id>-<secret>` for application_links
+   * (its stored value sorts by the link's time-ordered id, like the row's own).
+   */
   repeatLink: { token: string; url: string };
   locale: Locale;
   /** Ids for the "already applied" mail and its audit row, used only if this turns out to be a repeat. */
@@ -183,7 +186,7 @@ export async function writeBatch(store: BatchStore, ctx: BatchContext, items: Pr
         const app = existing.get(it.application.email_normalized);
         // Gone meanwhile (purged or erased): nothing to point to, and still the same answer.
         if (!app) continue;
-        links.push({ token_hash: hashToken(it.repeatLink.token), application_id: app.id, created_at: nowIso });
+        links.push({ token_hash: storedSplitToken(parseSplitToken(it.repeatLink.token)!), application_id: app.id, created_at: nowIso });
         mails.push(
           outboxRow({
             id: it.spareIds[0],
