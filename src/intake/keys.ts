@@ -81,10 +81,18 @@ export function looseEmail(email: string): string {
 export const stemEnd = (stem: string): string => `${stem}/`;
 
 type Hmac = (s: string) => string;
-const hmacOf =
-  (secret: string): Hmac =>
-  (s) =>
-    createHmac('sha256', secret).update(s).digest('base64url').slice(0, 16);
+/** HMAC-SHA-256 truncated to 96 bits; each input once per call (the new and the old keys share most of them). */
+const hmacOf = (secret: string): Hmac => {
+  const memo = new Map<string, string>();
+  return (s) => {
+    let v = memo.get(s);
+    if (v === undefined) {
+      v = createHmac('sha256', secret).update(s).digest('base64url').slice(0, 16);
+      memo.set(s, v);
+    }
+    return v;
+  };
+};
 
 export function intakeKeys(secret: string, p: PartyForKeys): IntakeKeys {
   const h = hmacOf(secret);
@@ -150,8 +158,9 @@ export const LEGACY_NAMESPACES = ['a:', 'g:', 'p:'] as const;
 /** Every key an application may hold, old and new, for forgetting it (src/intake/forget.ts). */
 export function keysToForget(secret: string, p: PartyForKeys): string[] {
   const k = intakeKeys(secret, p);
-  const applicant = foldName(p.name);
-  // Old versions also stored the applicant's name alone (a:), which no probe of the same party looks up.
-  const legacyOwn = applicant ? [`a:${hmacOf(secret)(`n\0${applicant}`)}`] : [];
+  // Old versions also stored the applicant's name alone (a:), which no probe of the same party looks up; it is
+  // the HMAC of the applicant's name stem.
+  const stem = k.probes.find((x) => x.reason === 'name')?.stem;
+  const legacyOwn = stem ? [`a:${stem.slice(2)}`] : [];
   return [...new Set([...k.own, ...k.legacyProbes.map((x) => x.key), ...legacyOwn])];
 }
