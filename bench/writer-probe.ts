@@ -42,7 +42,7 @@ const event = await createEvent(deps, 'bench', { ...demoEventInput(new Date(Date
 const items: PreparedApplication[] = [];
 const NO_KEYS = argv.includes('--no-keys');
 ApplicationIntake.prototype.submit = async function (item: PreparedApplication) {
-  if (NO_KEYS) item.keys = { own: [], probes: [], legacyProbes: [] };
+  if (NO_KEYS) item.keys = { own: [], probes: [] };
   items.push(item);
   return { kind: 'created' };
 };

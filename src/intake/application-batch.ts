@@ -13,7 +13,7 @@ import { pgBatchStore } from './pg-store.ts';
 import { outboxRow } from '../mail/outbox.ts';
 import { groupBy } from '../platform/group-by.ts';
 import { parseSplitToken, storedSplitToken } from '../platform/split-token.ts';
-import { type IntakeKeys, LEGACY_NAMESPACES, type Probe, type ProbeKind } from './keys.ts';
+import { type IntakeKeys, LEGACY_NAMESPACES, legacyProbesOf, type Probe, type ProbeKind } from './keys.ts';
 
 /**
  * One application, validated and turned into rows before it queues, so the batch transaction only writes.
@@ -229,7 +229,7 @@ async function writeFlags(store: BatchStore, items: PreparedApplication[], news:
   for (const [eventId, idx] of groupBy(news, (i) => items[i].eventId)) {
     // Keys stored before the single name namespace are still looked up while the event holds any.
     const legacy = await store.hasKeysIn(eventId, LEGACY_NAMESPACES);
-    const probesOf = (i: number) => (legacy ? [...items[i].keys.probes, ...items[i].keys.legacyProbes] : items[i].keys.probes);
+    const probesOf = (i: number) => (legacy ? [...items[i].keys.probes, ...legacyProbesOf(items[i].keys.probes)] : items[i].keys.probes);
     const stems = [...new Set(idx.flatMap((i) => probesOf(i).map((p) => p.stem)))];
     /** stem → the keys stored under it (and, as the batch goes on, those of its earlier items). */
     const earlier = new Map<string, { key: string; id: string }[]>();

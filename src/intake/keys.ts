@@ -17,7 +17,7 @@ import { cleanEmail, isMixedScriptEmail } from '../domain/unicode.ts';
  * lookups; now four keys and four lookups, with the same flags (ADR 0004, "Fewer keys").
  *
  * Names are folded (case, accents, punctuation, word order) and need two words, so "Ada" alone
- * matches nothing. Keys are HMACs under the server secret, truncated to 96 bits (the country part to 48): the
+ * matches nothing. Keys are HMACs under the server secret, truncated to 96 bits: the
  * table that holds them reveals no names, addresses or countries, and nobody without the secret can test a
  * guess against it.
  */
@@ -49,11 +49,6 @@ export interface IntakeKeys {
   own: string[];
   /** Looked up, in order: the first match of a kind gives the flag. */
   probes: Probe[];
-  /**
-   * The same rules against keys stored by versions before the single name namespace (p:, a:, g:). Used only
-   * for events that still hold such keys (an event that was open during the upgrade); never written anymore.
-   */
-  legacyProbes: Probe[];
   /** Flags that need no other application: an address mixing scripts (look-alike letters) is reviewed. */
   flags?: { kind: 'suspicious_email'; reason: 'mixed_script' }[];
 }
@@ -81,18 +76,10 @@ export function looseEmail(email: string): string {
 export const stemEnd = (stem: string): string => `${stem}/`;
 
 type Hmac = (s: string) => string;
-/** HMAC-SHA-256 truncated to 96 bits; each input once per call (the new and the old keys share most of them). */
-const hmacOf = (secret: string): Hmac => {
-  const memo = new Map<string, string>();
-  return (s) => {
-    let v = memo.get(s);
-    if (v === undefined) {
-      v = createHmac('sha256', secret).update(s).digest('base64url').slice(0, 16);
-      memo.set(s, v);
-    }
-    return v;
-  };
-};
+const hmacOf =
+  (secret: string): Hmac =>
+  (s) =>
+    createHmac('sha256', secret).update(s).digest('base64url').slice(0, 16);
 
 export function intakeKeys(secret: string, p: PartyForKeys): IntakeKeys {
   const h = hmacOf(secret);
@@ -104,7 +91,8 @@ export function intakeKeys(secret: string, p: PartyForKeys): IntakeKeys {
   const applicant = foldName(p.name);
   if (applicant) {
     const stem = `n:${h(`n\0${applicant}`)}`;
-    const mine = `${stem}.a${h(`p\0${applicant}\0${p.country}`).slice(0, 8)}`;
+    // The country part is the HMAC the p: key of earlier versions was made of (see legacyProbesOf).
+    const mine = `${stem}.a${h(`p\0${applicant}\0${p.country}`)}`;
     own.push(mine);
     probes.push({ stem, key: mine, kind: 'possible_duplicate', reason: 'name' });
     // The applicant appears as someone else's guest.
@@ -121,30 +109,26 @@ export function intakeKeys(secret: string, p: PartyForKeys): IntakeKeys {
     if (!probes.some((x) => x.key === key)) probes.push({ stem, key, kind: 'same_household', reason: 'shared_guest' });
   }
   const flags: IntakeKeys['flags'] = isMixedScriptEmail(cleanEmail(p.email)) ? [{ kind: 'suspicious_email', reason: 'mixed_script' }] : [];
-  return { own, probes, legacyProbes: legacyProbes(h, p), flags };
+  return { own, probes, flags };
 }
 
 /**
  * The keys versions before the single name namespace stored (p: applicant name + country, a: applicant name,
  * g: guest name) as probes, in the order those versions looked them up — so applications that came in before
- * an upgrade are still found by the ones after it.
+ * an upgrade are still found by the ones after it. Derived from the new probes (same HMACs), so the batch makes
+ * them only for an event that still holds old keys, and they are neither computed nor posted to the writer
+ * thread otherwise.
  */
-function legacyProbes(h: Hmac, p: PartyForKeys): Probe[] {
+export function legacyProbesOf(probes: Probe[]): Probe[] {
   const out: Probe[] = [];
   const point = (key: string, kind: ProbeKind, reason: Probe['reason']) => {
     if (!out.some((x) => x.key === key)) out.push({ stem: key, key, kind, reason });
   };
-  const applicant = foldName(p.name);
-  if (applicant) {
-    point(`p:${h(`p\0${applicant}\0${p.country}`)}`, 'possible_duplicate', 'name');
-    point(`g:${h(`n\0${applicant}`)}`, 'same_household', 'applicant_is_guest');
-  }
-  for (const g of p.guests) {
-    const folded = foldName(g.name);
-    if (!folded) continue;
-    const name = h(`n\0${folded}`);
-    point(`a:${name}`, 'same_household', 'guest_applied');
-    point(`g:${name}`, 'same_household', 'shared_guest');
+  for (const x of probes) {
+    const name = x.stem.slice(2);
+    if (x.reason === 'name') point(`p:${x.key.slice(x.key.indexOf('.') + 2)}`, x.kind, x.reason);
+    else if (x.reason === 'applicant_is_guest' || x.reason === 'shared_guest') point(`g:${name}`, x.kind, x.reason);
+    else if (x.reason === 'guest_applied') point(`a:${name}`, x.kind, x.reason);
   }
   return out;
 }
@@ -152,7 +136,7 @@ function legacyProbes(h: Hmac, p: PartyForKeys): Probe[] {
 /** The end of a namespace's key range: 'p:' ≤ key < 'p;' (':' is 0x3A, ';' 0x3B). */
 export const namespaceEnd = (ns: string): string => `${ns.slice(0, -1)};`;
 
-/** Namespaces only versions before the single name namespace wrote (see legacyProbes). */
+/** Namespaces only versions before the single name namespace wrote (see legacyProbesOf). */
 export const LEGACY_NAMESPACES = ['a:', 'g:', 'p:'] as const;
 
 /** Every key an application may hold, old and new, for forgetting it (src/intake/forget.ts). */
@@ -162,5 +146,5 @@ export function keysToForget(secret: string, p: PartyForKeys): string[] {
   // the HMAC of the applicant's name stem.
   const stem = k.probes.find((x) => x.reason === 'name')?.stem;
   const legacyOwn = stem ? [`a:${stem.slice(2)}`] : [];
-  return [...new Set([...k.own, ...k.legacyProbes.map((x) => x.key), ...legacyOwn])];
+  return [...new Set([...k.own, ...legacyProbesOf(k.probes).map((x) => x.key), ...legacyOwn])];
 }

@@ -6,7 +6,7 @@ import { type Kysely, SqliteAdapter, sql } from 'kysely';
  *   range of keys under its stem, `stem` ≤ key < `stem/`, which needs byte order — what SQLite's BINARY
  *   collation already is, and what a database created with a language collation (en_US.UTF-8 sorts '.' and
  *   '/' by other rules) is not. Rebuilds the primary key index; keys stored before keep matching (see
- *   legacyProbes) and need no rewrite — they are HMACs of names the migration cannot recompute without the
+ *   legacyProbesOf) and need no rewrite — they are HMACs of names the migration cannot recompute without the
  *   server secret.
  */
 export async function up(db: Kysely<any>): Promise<void> {
