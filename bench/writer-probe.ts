@@ -5,6 +5,8 @@
  *
  * Options: --count N (20000)  --no-keys (without duplicate-detection keys: what they cost)
  *          --drop idx1,idx2 (without these indexes)  --pragma 'cache_size=-65536',… (extra pragmas)
+ *          --frames (SQLite: checkpoint after every COMMIT, untimed, and count the WAL frames each COMMIT wrote — the
+ *          pages a batch dirtied, which is what its COMMIT costs; a figure that does not move with the machine's load)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +29,7 @@ import type { Deps } from '../src/services/deps.ts';
 import { createEvent } from '../src/services/events.ts';
 
 const argv = process.argv.slice(2);
-const COUNT = Number(argv[argv.indexOf('--count') + 1] || 20000);
+const COUNT = argv.includes('--count') ? Number(argv[argv.indexOf('--count') + 1]) : 20000;
 const PG_URL = process.env.DATABASE_URL || '';
 const dataDir = mkdtempSync(join(tmpdir(), 'admit-probe-'));
 const schema = PG_URL ? `probe_${process.pid}` : undefined;
@@ -40,7 +42,7 @@ const event = await createEvent(deps, 'bench', { ...demoEventInput(new Date(Date
 const items: PreparedApplication[] = [];
 const NO_KEYS = argv.includes('--no-keys');
 ApplicationIntake.prototype.submit = async function (item: PreparedApplication) {
-  if (NO_KEYS) item.keys = { own: [], probes: new Map() };
+  if (NO_KEYS) item.keys = { own: [], probes: [] };
   items.push(item);
   return { kind: 'created' };
 };
@@ -72,10 +74,18 @@ const timedStore = (inner: BatchStore): BatchStore =>
       },
     ]),
   ) as unknown as BatchStore;
+let cpu0 = process.cpuUsage();
+/** CPU time of this process while writing (SQLite: the statements and the COMMIT all run on this thread), which —
+ * unlike the wall time — hardly moves when other processes load the machine. */
+const cpuUs = () => {
+  const d = process.cpuUsage(cpu0);
+  return d.user + d.system;
+};
 const report = (total: number) => {
   console.log(`prepare (submitApplication without the queue): ${prepUs.toFixed(0)} µs/application`);
   console.log(`write ${items.length} in batches of 256 (${database.dialect}): ${((total * 1000) / items.length).toFixed(0)} µs/application = ${Math.round(items.length / (total / 1000))}/s, one transaction at a time`);
   for (const [k, ms] of [...times].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(24)} ${((ms * 1000) / items.length).toFixed(1).padStart(6)} µs/application`);
+  if (!PG_URL) console.log(`CPU time of the writing thread: ${(cpuUs() / items.length).toFixed(0)} µs/application (wall time above)`);
 };
 if (PG_URL) {
   const w0 = performance.now();
@@ -96,6 +106,7 @@ if (PG_URL) {
   if (!argv.includes('--keep')) await c.query(`drop schema ${schema} cascade`);
   else console.log(`kept schema ${schema}`);
   await c.end();
+  rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
 }
 await database.close();
@@ -109,6 +120,11 @@ const drop = argv.includes('--drop') ? argv[argv.indexOf('--drop') + 1].split(',
 for (const d of drop) raw.exec(d.startsWith("trigger:") ? `drop trigger if exists ${d.slice(8)}` : `drop index if exists ${d}`);
 if (drop.length) console.log(`without indexes: ${drop.join(', ')}`);
 const timed = timedStore(sqliteBatchStore(raw));
+const FRAMES = argv.includes('--frames');
+let frames = 0;
+let untimed = 0;
+let untimedCpu = 0;
+cpu0 = process.cpuUsage();
 const w0 = performance.now();
 for (let i = 0; i < items.length; i += 256) {
   const b0 = performance.now();
@@ -118,7 +134,18 @@ for (let i = 0; i < items.length; i += 256) {
   const c0 = performance.now();
   raw.exec('commit');
   add('commit', performance.now() - c0);
+  if (FRAMES) {
+    const k0 = performance.now();
+    const c0 = cpuUs();
+    const [r] = raw.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+    frames += r.log;
+    raw.pragma('wal_checkpoint(TRUNCATE)');
+    untimed += performance.now() - k0;
+    untimedCpu += cpuUs() - c0;
+  }
 }
-report(performance.now() - w0);
+cpu0 = { user: cpu0.user + untimedCpu, system: cpu0.system };
+report(performance.now() - w0 - untimed);
+if (FRAMES) console.log(`WAL frames (pages) written per COMMIT: ${Math.round(frames / Math.ceil(items.length / 256))} = ${(frames / items.length).toFixed(2)} per application`);
 raw.close();
 rmSync(dataDir, { recursive: true, force: true });

@@ -12,8 +12,8 @@ import { sqliteBatchStore } from './sqlite-store.ts';
 import { pgBatchStore } from './pg-store.ts';
 import { outboxRow } from '../mail/outbox.ts';
 import { groupBy } from '../platform/group-by.ts';
-import { hashToken } from '../platform/random.ts';
-import type { IntakeKeys } from './keys.ts';
+import { parseSplitToken, storedSplitToken } from '../platform/split-token.ts';
+import { type IntakeKeys, LEGACY_NAMESPACES, legacyProbesOf, type Probe, type ProbeKind } from './keys.ts';
 
 /**
  * One application, validated and turned into rows before it queues, so the batch transaction only writes.
@@ -32,7 +32,10 @@ export interface PreparedApplication {
   keys: IntakeKeys;
   /** YYYY-MM-DD in the event's time zone, for the intake counters. */
   day: string;
-  /** The link mailed if this turns out to be a repeat: the fresh token's status page. */
+  /**
+   * The link mailed if this turns out to be a repeat: a fresh split token `<link id>-<secret>` for application_links
+   * (its stored value sorts by the link's time-ordered id, like the row's own).
+   */
   repeatLink: { token: string; url: string };
   locale: Locale;
   /** Ids for the "already applied" mail and its audit row, used only if this turns out to be a repeat. */
@@ -183,7 +186,7 @@ export async function writeBatch(store: BatchStore, ctx: BatchContext, items: Pr
         const app = existing.get(it.application.email_normalized);
         // Gone meanwhile (purged or erased): nothing to point to, and still the same answer.
         if (!app) continue;
-        links.push({ token_hash: hashToken(it.repeatLink.token), application_id: app.id, created_at: nowIso });
+        links.push({ token_hash: storedSplitToken(parseSplitToken(it.repeatLink.token)!), application_id: app.id, created_at: nowIso });
         mails.push(
           outboxRow({
             id: it.spareIds[0],
@@ -216,16 +219,28 @@ export async function writeBatch(store: BatchStore, ctx: BatchContext, items: Pr
 
 /**
  * Likely duplicates and same-household parties are flagged for review, never dropped: the earlier
- * application stays unflagged, the later one points to the first application that had the key. One point
- * lookup per key. Returns the keys to store (only the first holder of each).
+ * application stays unflagged, the later one points to an earlier application that had the key (the earliest
+ * id when several match, e.g. applicants of one name from several countries). One index range per stem
+ * (intake/keys.ts). Returns the keys to store (only the first holder of each).
  */
 async function writeFlags(store: BatchStore, items: PreparedApplication[], news: number[], nowIso: string): Promise<KeyRow[]> {
   const flags: Insertable<ApplicationFlagsTable>[] = [];
   const keys: KeyRow[] = [];
   for (const [eventId, idx] of groupBy(news, (i) => items[i].eventId)) {
-    const probes = [...new Set(idx.flatMap((i) => [...items[i].keys.probes.keys()]))];
-    const earlier = new Map<string, string>();
-    for (const part of chunks(probes, 500)) for (const r of await store.findKeys(eventId, part)) earlier.set(r.key, r.application_id);
+    // Keys stored before the single name namespace are still looked up while the event holds any.
+    const legacy = await store.hasKeysIn(eventId, LEGACY_NAMESPACES);
+    const probesOf = (i: number) => (legacy ? [...items[i].keys.probes, ...legacyProbesOf(items[i].keys.probes)] : items[i].keys.probes);
+    const stems = [...new Set(idx.flatMap((i) => probesOf(i).map((p) => p.stem)))];
+    /** stem → the keys stored under it (and, as the batch goes on, those of its earlier items). */
+    const earlier = new Map<string, { key: string; id: string }[]>();
+    const stemOf = (key: string) => (key.startsWith('n:') ? key.slice(0, key.indexOf('.')) : key);
+    const remember = (key: string, id: string) => {
+      const stem = stemOf(key);
+      const list = earlier.get(stem);
+      if (list) list.push({ key, id });
+      else earlier.set(stem, [{ key, id }]);
+    };
+    for (const part of chunks(stems, 500)) for (const r of await store.findKeys(eventId, part)) remember(r.key, r.application_id);
     for (const i of idx) {
       const id = items[i].application.id;
       const mine = new Set<string>();
@@ -233,16 +248,26 @@ async function writeFlags(store: BatchStore, items: PreparedApplication[], news:
         mine.add(f.kind);
         flags.push({ application_id: id, kind: f.kind, event_id: eventId, related_id: null, reason: f.reason, created_at: nowIso });
       }
-      for (const [key, p] of items[i].keys.probes) {
-        const other = earlier.get(key);
-        if (!other || other === id || mine.has(p.kind)) continue;
-        mine.add(p.kind);
-        flags.push({ application_id: id, kind: p.kind, event_id: eventId, related_id: other, reason: p.reason, created_at: nowIso });
+      // The first probe of a kind that matches gives the reason; the earliest application any probe of that
+      // kind and reason matches is the related one (an old key and a new one may both hold the name).
+      const found = new Map<ProbeKind, { reason: Probe['reason']; other: string }>();
+      for (const p of probesOf(i)) {
+        const sofar = found.get(p.kind);
+        if (mine.has(p.kind) || (sofar && sofar.reason !== p.reason)) continue;
+        for (const r of earlier.get(p.stem) ?? []) {
+          if (r.id === id || !(p.prefix ? r.key.startsWith(p.key) : r.key === p.key)) continue;
+          const best = found.get(p.kind);
+          if (!best) found.set(p.kind, { reason: p.reason, other: r.id });
+          else if (r.id < best.other) best.other = r.id;
+        }
+      }
+      for (const [kind, { reason, other }] of found) {
+        flags.push({ application_id: id, kind, event_id: eventId, related_id: other, reason, created_at: nowIso });
       }
       for (const key of items[i].keys.own) {
         // Only the first holder of a key is stored; later items of this batch see this one as earlier.
-        if (earlier.has(key)) continue;
-        earlier.set(key, id);
+        if (earlier.get(stemOf(key))?.some((r) => r.key === key)) continue;
+        remember(key, id);
         keys.push({ event_id: eventId, key, application_id: id });
       }
     }

@@ -32,8 +32,10 @@ export interface BatchStore {
   insertOutbox(rows: Insertable<OutboxTable>[]): Maybe<void>;
   insertAudit(rows: Insertable<AuditLogTable>[]): Maybe<void>;
   insertFlags(rows: Insertable<ApplicationFlagsTable>[]): Maybe<void>;
-  /** Earlier holders of these lookup keys in the event. */
-  findKeys(eventId: string, keys: string[]): Maybe<KeyRow[]>;
+  /** Every stored key of the event under these stems: the stem itself and `stem.…` (see intake/keys.ts). */
+  findKeys(eventId: string, stems: string[]): Maybe<KeyRow[]>;
+  /** Whether the event holds keys in these namespaces (e.g. 'p:'), stored by an earlier version. */
+  hasKeysIn(eventId: string, namespaces: readonly string[]): Maybe<boolean>;
   /** Keeps an existing holder of a key (another batch or instance may have stored it first). */
   insertKeys(rows: KeyRow[]): Maybe<void>;
   bumpCounters(rows: CounterRow[]): Maybe<void>;

@@ -1,5 +1,5 @@
 import type { Db, Trx } from '../db/connect.ts';
-import { intakeKeys } from './keys.ts';
+import { keysToForget } from './keys.ts';
 
 export interface ForgettableApplication {
   id: string;
@@ -12,7 +12,7 @@ export interface ForgettableApplication {
 }
 
 /**
- * Deletes the review lookup keys an application holds (src/intake/keys.ts), recomputed from the row *before*
+ * Deletes the review lookup keys an application holds (src/intake/keys.ts; also those of earlier versions), recomputed from the row *before*
  * its personal data is deleted or overwritten, by primary key. Erasing a whole event's data can simply
  * `deleteFrom('intake_keys').where('event_id', '=', id)`. Flags go with their application (foreign key).
  */
@@ -21,7 +21,7 @@ export async function forgetIntakeKeys(trx: Db | Trx, secret: string, rows: Forg
     const part = rows.slice(i, i + 200);
     for (const eventId of new Set(part.map((r) => r.event_id))) {
       const mine = part.filter((r) => r.event_id === eventId);
-      const keys = [...new Set(mine.flatMap((r) => intakeKeys(secret, { ...r, guests: JSON.parse(r.guests) }).own))];
+      const keys = [...new Set(mine.flatMap((r) => keysToForget(secret, { ...r, guests: JSON.parse(r.guests) })))];
       for (let k = 0; k < keys.length; k += 500) {
         await trx
           .deleteFrom('intake_keys')

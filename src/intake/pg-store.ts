@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db, Trx } from '../db/connect.ts';
 import type { EventRow } from '../db/schema.ts';
 import type { BatchStore, KeyRow } from './batch-store.ts';
+import { namespaceEnd, stemEnd } from './keys.ts';
 
 /** Integer columns of the tables the intake writes; every other column it writes is text. */
 const INTEGER_COLUMNS = new Set(['party_size', 'verified', 'attempts', 'status_code', 'shard', 'received', 'people']);
@@ -40,14 +41,21 @@ export function pgBatchStore(trx: Db | Trx): BatchStore {
     insertOutbox: async (rows) => void (await insertRows('outbox', rows)),
     insertAudit: async (rows) => void (await insertRows('audit_log', rows)),
     insertFlags: async (rows) => void (await insertRows('application_flags', rows)),
-    // One index probe per key (LATERAL … LIMIT 1 cannot become a hash join): with the statistics of a table that
-    // was empty when the rush began, `key = ANY($1)` or a plain join read every key of the event instead —
-    // 5–12 ms for 500 keys at 25,000 rows, and growing with the table.
-    findKeys: async (eventId, keys) =>
+    // One index range per stem: LATERAL … LIMIT keeps it a probe per element. Without the LIMIT, with the
+    // statistics of a table that was empty when the rush began, PostgreSQL materialised every key of the event
+    // and filtered it once per stem (620 ms for 500 stems at 12,000 keys; `= ANY($1)` or a plain join did the
+    // same with equality). A stem holds at most one row per country (ISO 3166: 249) plus one for guests, so
+    // 300 never cuts a range short. The key column is collated "C" (migration 023): byte order, as on SQLite.
+    findKeys: async (eventId, stems) =>
       (
-        await sql<KeyRow>`select ${eventId}::text as event_id, p.key, k.application_id from unnest(${keys}::text[]) as p(key)
-          cross join lateral (select application_id from intake_keys k where k.event_id = ${eventId} and k.key = p.key limit 1) k`.execute(trx)
+        await sql<KeyRow>`select ${eventId}::text as event_id, k.key, k.application_id from unnest(${stems}::text[], ${stems.map(stemEnd)}::text[]) as p(lo, hi)
+          cross join lateral (select key, application_id from intake_keys k where k.event_id = ${eventId} and k.key >= p.lo and k.key < p.hi limit 300) k`.execute(trx)
       ).rows,
+    hasKeysIn: async (eventId, namespaces) =>
+      (
+        await sql`select 1 from unnest(${[...namespaces]}::text[], ${namespaces.map(namespaceEnd)}::text[]) as p(lo, hi)
+          cross join lateral (select 1 from intake_keys k where k.event_id = ${eventId} and k.key >= p.lo and k.key < p.hi limit 1) k limit 1`.execute(trx)
+      ).rows.length > 0,
     insertKeys: async (rows) => void (await insertRows('intake_keys', rows, ' on conflict (event_id, key) do nothing')),
     bumpCounters: async (rows) =>
       void (await insertRows(

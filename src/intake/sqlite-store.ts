@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { EventRow } from '../db/schema.ts';
-import type { BatchStore } from './batch-store.ts';
+import type { BatchStore, KeyRow } from './batch-store.ts';
+import { namespaceEnd, stemEnd } from './keys.ts';
 
 type Row = Record<string, unknown>;
 
@@ -69,14 +70,14 @@ export function sqliteBatchStore(db: BetterSqlite3.Database): BatchStore {
     insertFlags(rows) {
       insertEach('application_flags', rows);
     },
-    findKeys(eventId, keys) {
-      const s = stmt('select event_id, key, application_id from intake_keys where event_id = ? and key = ?');
-      const out: { event_id: string; key: string; application_id: string }[] = [];
-      for (const k of keys) {
-        const r = s.get(eventId, k) as (typeof out)[number] | undefined;
-        if (r) out.push(r);
-      }
-      return out;
+    findKeys(eventId, stems) {
+      // One range per stem on the primary key (event_id, key): binary collation, so `stem` ≤ key < `stem/`.
+      const s = stmt('select event_id, key, application_id from intake_keys where event_id = ? and key >= ? and key < ?');
+      return stems.flatMap((k) => s.all(eventId, k, stemEnd(k)) as KeyRow[]);
+    },
+    hasKeysIn(eventId, namespaces) {
+      const s = stmt('select 1 from intake_keys where event_id = ? and key >= ? and key < ? limit 1');
+      return namespaces.some((ns) => s.get(eventId, ns, namespaceEnd(ns)) !== undefined);
     },
     insertKeys(rows) {
       insertEach('intake_keys', rows, ' on conflict (event_id, key) do nothing');

@@ -4,7 +4,7 @@ import { normalizeEmail } from '../domain/email.ts';
 import { contentFor, intakeState, type Event } from '../domain/event.ts';
 import { searchColumns } from '../domain/search.ts';
 import type { Queryable } from '../db/connect.ts';
-import { type Application, findApplicationByTokenHash } from '../db/repositories/applications.ts';
+import { type Application, findApplicationBySplitToken, findApplicationByTokenHash } from '../db/repositories/applications.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import { findEventById, findEventBySlug } from '../db/repositories/events.ts';
 import type { PreparedApplication } from '../intake/application-batch.ts';
@@ -17,6 +17,7 @@ import { removeMailFiles } from '../mail/files.ts';
 import { enqueueMail, outboxRow } from '../mail/outbox.ts';
 import { groupBy } from '../platform/group-by.ts';
 import { hashToken, newToken } from '../platform/random.ts';
+import { newSplitToken, parseSplitToken, storedSplitToken } from '../platform/split-token.ts';
 import type { Deps } from './deps.ts';
 import { nextId } from './ids.ts';
 import { voidTickets } from './tickets.ts';
@@ -114,8 +115,11 @@ export async function submitApplication(deps: Deps, slug: string, input: Applica
 
   const nowIso = now.toISOString();
   const id = nextId(deps);
-  const token = newToken(deps.random);
+  // `<id>-<secret>`: the row's unique token column then grows at its right edge (platform/split-token.ts).
+  const token = newSplitToken(id, deps.random);
   const url = statusUrl(deps, token);
+  // Used only if the address turns out to have applied already: a fresh link to the existing application.
+  const repeatToken = newSplitToken(nextId(deps), deps.random);
   const result: SubmitResult = { id, status: 'pending_verification' };
   if (idempotency) {
     idempotency.response = JSON.stringify(result);
@@ -141,7 +145,7 @@ export async function submitApplication(deps: Deps, slug: string, input: Applica
       guests: JSON.stringify(value.guests),
       answers: JSON.stringify(value.answers),
       consent_at: nowIso,
-      token_hash: hashToken(token),
+      token_hash: storedSplitToken(parseSplitToken(token)!),
       verified: 0,
       created_at: nowIso,
       updated_at: nowIso,
@@ -168,7 +172,7 @@ export async function submitApplication(deps: Deps, slug: string, input: Applica
     },
     keys: intakeKeys(deps.config.secret, value),
     day: dayInZone(now, event.timezone),
-    repeatLink: { token, url },
+    repeatLink: { token: repeatToken, url: statusUrl(deps, repeatToken) },
     locale: value.locale,
     spareIds: [nextId(deps), nextId(deps)],
     idempotency,
@@ -188,7 +192,12 @@ function storedAnswer(stored: StoredResponse, hash: string, onMismatch: 'error' 
 }
 
 export async function findApplicationByToken(deps: Deps, token: string): Promise<Application> {
-  const app = token.length >= 20 ? await findApplicationByTokenHash(deps.database.db, hashToken(token)) : null;
+  const split = parseSplitToken(token);
+  const app = split
+    ? await findApplicationBySplitToken(deps.database.db, split)
+    : token.length >= 20
+      ? await findApplicationByTokenHash(deps.database.db, hashToken(token))
+      : null;
   if (!app) throw new AppError('application.not_found');
   return app;
 }

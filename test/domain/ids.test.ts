@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newId, seededRandom } from '../../src/platform/random.ts';
+import { cryptoRandom, newId, seededRandom } from '../../src/platform/random.ts';
 
 test('ids: 26 Crockford base32 characters, time first, strictly increasing within a millisecond and across', () => {
   const random = seededRandom('ids');
@@ -16,4 +16,17 @@ test('ids: 26 Crockford base32 characters, time first, strictly increasing withi
   // the time prefix decodes to the millisecond
   const decode = (s: string) => [...s].reduce((n, c) => n * 32 + '0123456789abcdefghjkmnpqrstvwxyz'.indexOf(c), 0);
   assert.equal(decode(newId(new Date('2030-01-01T00:00:00.000Z'), random).slice(0, 10)), Date.parse('2030-01-01T00:00:00.000Z'));
+});
+
+test('cryptoRandom: every draw is fresh and its own memory, across block refills', () => {
+  const draws = Array.from({ length: 1000 }, (_, i) => cryptoRandom.bytes(1 + (i % 40)));
+  draws.forEach((b, i) => assert.equal(b.length, 1 + (i % 40)));
+  const long = draws.filter((b) => b.length >= 16).map((b) => b.toString('hex'));
+  assert.equal(new Set(long).size, long.length, 'no repeats');
+  for (const b of draws) assert.equal(b.buffer.byteLength, b.length, 'not a view into a shared block');
+  assert.equal(cryptoRandom.bytes(5000).length, 5000);
+  // Zero-filled bytes would show as a mean far from 127.5 over ~20,000 bytes.
+  const all = Buffer.concat(draws);
+  const mean = all.reduce((s, x) => s + x, 0) / all.length;
+  assert.ok(mean > 120 && mean < 135, `mean byte ${mean}`);
 });

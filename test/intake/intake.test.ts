@@ -1,9 +1,11 @@
 import { test } from 'node:test';
+import { createHmac } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { AppError } from '../../src/errors.ts';
 import { submitApplication, purgeUnverifiedApplications } from '../../src/services/applications.ts';
 import { changeEventStatus } from '../../src/services/events.ts';
 import { intakeFor } from '../../src/intake/intake.ts';
+import { foldName } from '../../src/intake/keys.ts';
 import { intakeCounts } from '../../src/intake/stats.ts';
 import { forEachDialect, type TestContext } from '../helpers/context.ts';
 import { applicationInput } from '../helpers/application-input.ts';
@@ -89,7 +91,55 @@ forEachDialect('intake (group commit)', (ctx) => {
     assert.equal(await count(c, 'applications', event.id), 5, 'nothing dropped');
     // keys are pseudonymous: no names or addresses in the lookup table
     const keys = await c.db.db.selectFrom('intake_keys').select('key').where('event_id', '=', event.id).execute();
-    assert.ok(keys.length > 0 && keys.every((k) => /^[epag]:[\w-]{16}$/.test(k.key)));
+    assert.ok(keys.length > 0 && keys.every((k) => /^(e:[\w-]{16}|n:[\w-]{16}\.(a[\w-]{16}|g))$/.test(k.key)), keys.map((k) => k.key).join(' '));
+  });
+
+  test('one name namespace still finds every rule: same name and country, applicant is a guest, guest applied, shared guest', async () => {
+    const c = ctx();
+    const event = await c.makeEvent();
+    const apply = (email: string, name: string, country: string, guests: string[]) =>
+      submitApplication(c.deps, event.slug, input(email, { name, country, guests: guests.map((g) => ({ name: g, relation: 'friend' })) }));
+    const a = await apply('a@x.example', 'Mia Wong', 'US', ['Leo Park']);
+    const b = await apply('b@x.example', 'Zoe Tan', 'DE', ['Leo Park']);
+    const cc = await apply('c@x.example', 'Mia Wong', 'DE', ['Ada King']);
+    const d = await apply('d@x.example', 'Ivy Chen', 'FR', ['Mia Wong']);
+    const e = await apply('e@x.example', 'Leo Park', 'CA', []);
+    const f = await apply('f@x.example', 'Wong Mia', 'DE', []);
+    const flags = await c.db.db.selectFrom('application_flags').selectAll().where('event_id', '=', event.id).execute();
+    const names = new Map([a, b, cc, d, e, f].map((x, i) => [x.id, 'ABCDEF'[i]]));
+    const of = (id: string) => flags.filter((x) => x.application_id === id).map((x) => `${x.kind}:${x.reason}:${names.get(x.related_id!)}`).sort();
+    assert.deepEqual(of(a.id), []);
+    assert.deepEqual(of(b.id), ['same_household:shared_guest:A']);
+    assert.deepEqual(of(cc.id), [], 'the same name from another country is not a duplicate');
+    assert.deepEqual(of(d.id), ['same_household:guest_applied:A'], 'the earliest applicant of that name, whatever the country');
+    assert.deepEqual(of(e.id), ['same_household:applicant_is_guest:A']);
+    assert.deepEqual(of(f.id), ['possible_duplicate:name:C', 'same_household:applicant_is_guest:D']);
+    // A two-word name and one guest: three keys (address, applicant, guest), one per name and role.
+    const keys = await c.db.db.selectFrom('intake_keys').select('key').where('event_id', '=', event.id).where('application_id', '=', a.id).execute();
+    assert.equal(keys.length, 3);
+  });
+
+  test('keys stored by versions before the single name namespace keep matching, and are forgotten with their application', async () => {
+    const c = ctx();
+    const event = await c.makeEvent();
+    const old = await submitApplication(c.deps, event.slug, input('old@x.example', { name: 'Olga Timer', guests: [{ name: 'Otto Guest', relation: 'friend' }] }));
+    // As an earlier version stored them: e: (unchanged), p: name + country, a: applicant name, g: guest name.
+    const h = (s: string) => createHmac('sha256', c.deps.config.secret).update(s).digest('base64url').slice(0, 16);
+    await c.db.db.deleteFrom('intake_keys').where('event_id', '=', event.id).where('key', 'not like', 'e:%').execute();
+    const legacy = [`p:${h(`p\0${foldName('Olga Timer')}\0US`)}`, `a:${h(`n\0${foldName('Olga Timer')}`)}`, `g:${h(`n\0${foldName('Otto Guest')}`)}`];
+    await c.db.db.insertInto('intake_keys').values(legacy.map((key) => ({ event_id: event.id, key, application_id: old.id }))).execute();
+    const dup = await submitApplication(c.deps, event.slug, input('dup@x.example', { name: 'Timer Olga', guests: [] }));
+    const guestApplied = await submitApplication(c.deps, event.slug, input('ga@x.example', { name: 'Ivo Other', country: 'FR', guests: [{ name: 'Olga Timer', relation: 'friend' }] }));
+    const isGuest = await submitApplication(c.deps, event.slug, input('ig@x.example', { name: 'Otto Guest', country: 'FR', guests: [] }));
+    const flags = await c.db.db.selectFrom('application_flags').selectAll().where('event_id', '=', event.id).execute();
+    const of = (id: string) => flags.filter((x) => x.application_id === id && x.related_id === old.id).map((x) => `${x.kind}:${x.reason}`);
+    assert.deepEqual(of(dup.id), ['possible_duplicate:name']);
+    assert.deepEqual(of(guestApplied.id), ['same_household:guest_applied']);
+    assert.deepEqual(of(isGuest.id), ['same_household:applicant_is_guest']);
+    c.clock.advance(73 * 3_600_000);
+    assert.ok((await purgeUnverifiedApplications(c.deps)) >= 4);
+    c.clock.advance(-73 * 3_600_000);
+    assert.equal((await c.db.db.selectFrom('intake_keys').select('key').where('event_id', '=', event.id).execute()).length, 0, 'old keys are forgotten too');
   });
 
   test('counts by day and country come from counters kept in the same transactions', async () => {
@@ -123,7 +173,7 @@ forEachDialect('intake (group commit)', (ctx) => {
     const event = await c.makeEvent();
     await submitApplication(c.deps, event.slug, input('gone@example.com', { name: 'Gone Person', guests: [] }));
     const keysBefore = await c.db.db.selectFrom('intake_keys').select('key').where('event_id', '=', event.id).execute();
-    assert.ok(keysBefore.length >= 3);
+    assert.equal(keysBefore.length, 2, 'address and name');
     c.clock.advance(73 * 3_600_000);
     assert.ok((await purgeUnverifiedApplications(c.deps)) >= 1);
     c.clock.advance(-73 * 3_600_000);

@@ -11,6 +11,7 @@ import {
 } from '../../src/services/applications.ts';
 import { changeEventStatus } from '../../src/services/events.ts';
 import { forEachDialect } from '../helpers/context.ts';
+import { hashToken } from '../../src/platform/random.ts';
 import { withRenderedMail } from '../../src/mail/templates.ts';
 
 const input = (email: string, over: object = {}) => ({
@@ -83,6 +84,48 @@ forEachDialect('applications', (ctx) => {
     await assert.rejects(editApplication(c.deps, token, input('v@example.com')), rejects('application.withdrawn'));
     const actions = (await c.db.db.selectFrom('audit_log').select('action').where('subject_id', '=', verified.id).orderBy('id').execute()).map((a) => a.action);
     assert.deepEqual(actions, ['application.submitted', 'application.verified', 'application.edited', 'application.withdrawn']);
+  });
+
+  test('status links are split tokens <id>-<secret>: the row keeps the id and a hash of the secret, checked after a primary-key read', async () => {
+    const c = ctx();
+    const event = await c.makeEvent();
+    const r = await submitApplication(c.deps, event.slug, input('split@example.com'));
+    const token = await tokenFromMail(c, 'split@example.com');
+    assert.match(token, /^[0-9a-z]{26}-[A-Za-z0-9_-]{27}$/);
+    const [id, secret] = [token.slice(0, 26), token.slice(27)];
+    assert.equal(id, r.id, 'the id part is the application');
+    const row = await c.db.db.selectFrom('applications').select('token_hash').where('id', '=', r.id).executeTakeFirstOrThrow();
+    assert.ok(row.token_hash.startsWith(`${r.id}.`), 'the unique column sorts by the time-ordered id');
+    assert.ok(!row.token_hash.includes(secret), 'only a hash of the secret is stored');
+    assert.equal((await findApplicationByToken(c.deps, token)).id, r.id);
+    // Another secret, a changed character, or a secret moved to another application's id: not found.
+    const other = await submitApplication(c.deps, event.slug, input('split2@example.com'));
+    const flip = (s: string) => s.slice(0, -1) + (s.endsWith('A') ? 'B' : 'A');
+    for (const bad of [`${id}-${flip(secret)}`, `${other.id}-${secret}`, `${id}-${secret.slice(1)}`, `${id}.${secret}`]) {
+      await assert.rejects(findApplicationByToken(c.deps, bad), rejects('application.not_found'), bad);
+    }
+    // The link of a repeat ("already applied") is split too, with its own id, and opens the existing application.
+    await submitApplication(c.deps, event.slug, input('SPLIT@example.com'));
+    const again = await tokenFromMail(c, 'split@example.com');
+    assert.notEqual(again, token);
+    assert.match(again, /^[0-9a-z]{26}-[A-Za-z0-9_-]{27}$/);
+    assert.equal((await findApplicationByToken(c.deps, again)).id, r.id);
+    await assert.rejects(findApplicationByToken(c.deps, `${again.slice(0, 27)}${flip(again.slice(27))}`), rejects('application.not_found'));
+  });
+
+  test('tokens from before split tokens (no id part) keep working, on the row and as extra links', async () => {
+    const c = ctx();
+    const event = await c.makeEvent();
+    const r = await submitApplication(c.deps, event.slug, input('old@example.com'));
+    // As earlier versions stored them: SHA-256 (hex) of a 27-character token, on the row and in application_links.
+    const rowToken = 'Abcdefghijklmnopqrstuvwxyz0';
+    const linkToken = 'Zyxwvutsrqponmlkjihgfedcba9';
+    await c.db.db.updateTable('applications').set({ token_hash: hashToken(rowToken) }).where('id', '=', r.id).execute();
+    await c.db.db.insertInto('application_links').values({ token_hash: hashToken(linkToken), application_id: r.id, created_at: new Date().toISOString() }).execute();
+    assert.equal((await findApplicationByToken(c.deps, rowToken)).id, r.id);
+    assert.equal((await findApplicationByToken(c.deps, linkToken)).id, r.id);
+    assert.equal((await verifyApplication(c.deps, rowToken)).verified, true);
+    await assert.rejects(findApplicationByToken(c.deps, 'Abcdefghijklmnopqrstuvwxyz1'), rejects('application.not_found'));
   });
 
   test('closed, not yet open and unknown events are refused with their codes', async () => {

@@ -20,6 +20,7 @@ import * as m018 from './018-page-cache.ts';
 import * as m019 from './019-messages.ts';
 import * as m020 from './020-tickets-mail-texts.ts';
 import * as m022 from './022-door-devices.ts';
+import * as m023 from './023-intake-keys.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -52,4 +53,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['020-tickets-mail-texts', m020],
   ['021-brand', m021],
   ['022-door-devices', m022],
+  ['023-intake-keys', m023],
 ];

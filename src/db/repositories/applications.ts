@@ -4,6 +4,7 @@ import type { Locale } from '../../domain/locales.ts';
 import { foldForSearch } from '../../domain/search.ts';
 import type { Queryable } from '../connect.ts';
 import type { ApplicationRow } from '../schema.ts';
+import { type SplitToken, splitTokenMatches } from '../../platform/split-token.ts';
 
 export interface Application {
   id: string;
@@ -70,6 +71,24 @@ export function applicationFromRow(r: ApplicationRow): Application {
 export async function findApplicationById(db: Queryable, id: string): Promise<Application | null> {
   const row = await db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? applicationFromRow(row) : null;
+}
+
+/**
+ * A split status-page token `<id>-<secret>` (platform/split-token.ts): the row's own, read by primary key, or
+ * a link mailed later (application_links, whose stored value starts with the link's own id). The secret's
+ * hash is compared in constant time; there is no index on a random value to probe.
+ */
+export async function findApplicationBySplitToken(db: Queryable, token: SplitToken): Promise<Application | null> {
+  const row = await db.selectFrom('applications').selectAll().where('id', '=', token.id).executeTakeFirst();
+  if (row) return splitTokenMatches(row.token_hash, token) ? applicationFromRow(row) : null;
+  // application_links: the stored value is `<link id>.<hash>`; its primary key range under the id holds it.
+  const link = await db
+    .selectFrom('application_links')
+    .select(['application_id', 'token_hash'])
+    .where('token_hash', '>=', `${token.id}.`)
+    .where('token_hash', '<', `${token.id}/`)
+    .executeTakeFirst();
+  return link && splitTokenMatches(link.token_hash, token) ? findApplicationById(db, link.application_id) : null;
 }
 
 /** The status-page token: the primary one on the row, or any extra link mailed later. */
