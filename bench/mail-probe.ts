@@ -1,12 +1,13 @@
 /**
  * Where the time of sending goes (issue 13 §5), without page load: N outbox rows on SQLite (or DATABASE_URL), the
  * OutboxSender in THIS process (so --cpu-prof sees it) sending to bench/mail-sink.ts over real SMTP. Prints mails/s
- * and the CPU milliseconds per mail of the sender process and of the sink.
+ * the CPU milliseconds per mail of the sender process and of the sink, and how many commits marked them sent.
  *
  *   node --import tsx bench/mail-probe.ts [--mails N] [--concurrency C] [--batch B]
  *   node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx bench/mail-probe.ts
  */
 import { fork } from 'node:child_process';
+import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,9 +44,18 @@ for (let i = 0; i < MAILS; i += 500) {
   await database.db.insertInto('outbox').values(rows).execute();
 }
 
+/** Counts UPDATEs that set a status (marking sent: one per group commit). */
+let commits = 0;
+const counter: KyselyPlugin = {
+  transformQuery: ({ node }): RootOperationNode => {
+    if (node.kind === 'UpdateQueryNode' && JSON.stringify(node.updates ?? []).includes('"status"')) commits++;
+    return node;
+  },
+  transformResult: async ({ result }) => result,
+};
 const tuning = senderTuning({ ratePerSecond: 0, ...(argv.includes('--concurrency') ? { concurrency: Number(opt('concurrency', '8')) } : {}), ...(argv.includes('--batch') ? { batchSize: Number(opt('batch', '100')) } : {}) });
 const transport = smtpTransport(`smtp://127.0.0.1:${sinkPort}`, 'Admit <admit@example.org>', {}, tuning.concurrency);
-const sender = new OutboxSender({ db: database.db, clock: systemClock, transport, instanceId: 'probe', ...tuning, prepare: prepareOutgoingMail(database.db, 'probe-secret', systemClock), onError: (e) => console.error(e) });
+const sender = new OutboxSender({ db: database.db.withPlugin(counter), clock: systemClock, transport, instanceId: 'probe', ...tuning, prepare: prepareOutgoingMail(database.db, 'probe-secret', systemClock), onError: (e) => console.error(e) });
 const sinkCpu0 = await ask<{ cpu: NodeJS.CpuUsage }>('cpu');
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -55,6 +65,7 @@ const cpu = process.cpuUsage(cpu0);
 const sinkCpu1 = await ask<{ cpu: NodeJS.CpuUsage }>('cpu');
 const perMail = (c: { user: number; system: number }) => ((c.user + c.system) / 1000 / sent).toFixed(2);
 console.log(`${PG_URL ? 'postgresql' : 'sqlite'}: ${sent} mails in ${(ms / 1000).toFixed(1)} s = ${((sent * 1000) / ms).toFixed(0)} mails/s (concurrency ${tuning.concurrency}, batch ${tuning.batchSize})`);
+console.log(`  ${commits} commits marking sent (${(sent / Math.max(1, commits)).toFixed(1)} mails per commit)`);
 console.log(`  CPU per mail: sender ${perMail(cpu)} ms, sink ${perMail({ user: sinkCpu1.cpu.user - sinkCpu0.cpu.user, system: sinkCpu1.cpu.system - sinkCpu0.cpu.system })} ms`);
 await sender.stop();
 sink.disconnect();
