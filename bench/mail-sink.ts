@@ -30,5 +30,6 @@ server.listen(0, '127.0.0.1', () => {
 process.on('message', (m: string) => {
   if (m === 'count') process.send!({ count: arrived.length });
   else if (m === 'dump') process.send!({ arrived });
+  else if (m === 'cpu') process.send!({ cpu: process.cpuUsage() });
 });
 process.on('disconnect', () => process.exit(0));

@@ -21,7 +21,7 @@ export interface MailConfig {
 
 export const MAIL_DEFAULTS: MailConfig = {
   ratePerSecond: 500,
-  concurrency: 8,
+  concurrency: 16,
   batchSize: 100,
   leaseMs: 60_000,
   dkim: null,

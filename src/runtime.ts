@@ -62,7 +62,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       : new OutboxSender({
           db: database.db,
           clock,
-          transport: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom, delivery) : fileTransport(mailDir(config.dataDir), config.mailFrom, delivery),
+          transport: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom, delivery, senderTuning(config.mail).concurrency) : fileTransport(mailDir(config.dataDir), config.mailFrom, delivery),
           instanceId,
           ...senderTuning(config.mail),
           prepare: prepareOutgoingMail(database.db, config.secret, clock),

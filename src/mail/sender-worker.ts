@@ -18,13 +18,14 @@ const post = (m: FromSender) => port.postMessage(m);
 
 const database = await connectDatabase({ ...data.options, poolSize: 4 });
 const delivery = { dkim: data.mail?.dkim ?? null, bounceDomain: data.mail?.bounceDomain ?? null };
-const transport = data.smtpUrl ? smtpTransport(data.smtpUrl, data.mailFrom, delivery) : fileTransport(mailDir(data.dataDir), data.mailFrom, delivery);
+const tuning = senderTuning(data.mail);
+const transport = data.smtpUrl ? smtpTransport(data.smtpUrl, data.mailFrom, delivery, tuning.concurrency) : fileTransport(mailDir(data.dataDir), data.mailFrom, delivery);
 const sender = new OutboxSender({
   db: database.db,
   clock: systemClock,
   transport,
   instanceId: data.instanceId,
-  ...senderTuning(data.mail),
+  ...tuning,
   prepare: prepareOutgoingMail(database.db, data.secret, systemClock),
   onError: (err, row) => post({ type: 'error', message: String((err as Error)?.message ?? err), rowId: row?.id ?? null }),
 });

@@ -48,12 +48,27 @@ function message(row: OutboxRow, from: string, domain: string, sender?: EventSen
   };
 }
 
-export function smtpTransport(url: string, from: string, delivery: DeliveryOptions = {}): MailTransport {
-  const transporter: Transporter = nodemailer.createTransport(url.includes('pool=') ? url : `${url}${url.includes('?') ? '&' : '?'}pool=true`);
+/**
+ * SMTP_URL as a pooled transport: as many connections as the sender has workers (nodemailer's default of 5 left
+ * workers of a larger sender waiting for a connection), each reused for any number of mails (nodemailer's default
+ * of 100 opened a new connection — TCP, greeting, EHLO — every 100 mails). Whatever the URL itself says wins.
+ */
+export function pooledSmtpUrl(url: string, maxConnections: number): string {
+  const has = (name: string) => new RegExp(`[?&]${name}=`).test(url);
+  const add = [has('pool') ? '' : 'pool=true', has('maxConnections') ? '' : `maxConnections=${maxConnections}`, has('maxMessages') ? '' : 'maxMessages=Infinity'].filter(Boolean);
+  return add.length ? `${url}${url.includes('?') ? '&' : '?'}${add.join('&')}` : url;
+}
+
+export function smtpTransport(url: string, from: string, delivery: DeliveryOptions = {}, maxConnections = MAIL_DEFAULTS.concurrency): MailTransport {
+  const transporter: Transporter = nodemailer.createTransport(pooledSmtpUrl(url, maxConnections));
+  // The message is composed (and DKIM-signed) into one buffer first, then handed to the pool as it is: streamed
+  // straight into the socket, nodemailer's MIME tree writes a few dozen small chunks — a syscall each — per mail.
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true });
   const domain = from.match(/@([^>\s]+)/)?.[1] ?? 'admit.localhost';
   return {
     async send(row, sender) {
-      await transporter.sendMail(message(row, from, domain, sender, delivery));
+      const composed = await composer.sendMail(message(row, from, domain, sender, delivery));
+      await transporter.sendMail({ envelope: composed.envelope, raw: composed.message as Buffer });
     },
     close: () => transporter.close(),
   };
@@ -99,6 +114,10 @@ export function senderTuning(mail: Partial<MailConfig> | undefined): Pick<Sender
   const m = { ...MAIL_DEFAULTS, ...mail };
   return { ratePerSecond: m.ratePerSecond, concurrency: m.concurrency, batchSize: m.batchSize, leaseMs: m.leaseMs };
 }
+
+/** A group of rows marked sent is committed after this long at the latest, or at this size (see #markSentSoon). */
+const MARK_WINDOW_MS = 20;
+const MARK_GROUP_MAX = 500;
 
 /** Backoff after the n-th failed attempt: 5 s, 10 s, 20 s … capped at one hour. */
 export const backoffMs = (attempts: number): number => Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
@@ -170,57 +189,132 @@ export class OutboxSender implements MailSender {
     this.#timer.unref?.();
   }
 
-  /** Claims and sends due rows until none are left. Returns the number sent. */
+  /**
+   * Claims and sends due rows until none are left. Returns the number sent.
+   *
+   * `concurrency` workers take rows from one queue that is claimed ahead (the next batch while the last rows of
+   * this one are still out), so the pool stays full instead of draining to one connection at the end of every batch.
+   */
   async drain(): Promise<number> {
     let sent = 0;
-    for (;;) {
-      const claimed = await this.claim();
-      if (!claimed.length) return sent;
+    const queue: { row: OutboxRow; sender?: EventSender }[] = [];
+    let exhausted = false;
+    let refilling: Promise<void> | null = null;
+    /** Rows this drain holds (queued or being sent): a claim ahead must not take one back whose lease ran out. */
+    const held = new Set<string>();
+    const refill = async () => {
+      const claimed = await this.claim([...held]);
+      if (!claimed.length) exhausted = true;
       // Suppressed addresses (bounced; unsubscribed from optional mail) are recorded, never sent (ADR 0013).
       const blocked = await suppressedRows(this.#opts.db, claimed);
       if (blocked.size) await this.#markSuppressed(claimed.filter((r) => blocked.has(r.id)));
       const rows = claimed.filter((r) => !blocked.has(r.id));
-      const queue = [...rows];
       const senders = await this.#eventSenders(rows);
-      const workers = Array.from({ length: Math.min(this.#opts.concurrency, queue.length) }, async () => {
-        for (let row = queue.shift(); row; row = queue.shift()) {
-          await this.#throttle();
-          if (await this.#sendOne(row, row.event_id ? senders.get(row.event_id) : undefined)) {
-            // Marked as soon as the server took it (group commit of whatever finished meanwhile), not at the end of
-            // the batch: a crash re-sends at most the mails between an SMTP 250 and the next commit (ADR 0013).
-            await this.#markSentSoon(row);
-            sent++;
-          }
+      for (const row of rows) held.add(row.id);
+      for (const row of rows) queue.push({ row, sender: row.event_id ? senders.get(row.event_id) : undefined });
+    };
+    /** The next row to send, claiming more when the queue runs low; null when nothing is due (or stop() was called). */
+    const next = async (): Promise<{ row: OutboxRow; sender?: EventSender } | null> => {
+      for (;;) {
+        if (queue.length <= this.#opts.concurrency && !exhausted && !this.#stopRequested && !refilling) {
+          refilling = refill().finally(() => {
+            refilling = null;
+          });
         }
-      });
-      await Promise.all(workers);
-      if (this.#stopRequested) return sent;
-    }
+        const item = queue.shift();
+        if (item) return item;
+        if (!refilling) return null;
+        await refilling;
+      }
+    };
+    const worker = async () => {
+      for (let item = await next(); item; item = await next()) {
+        // Its lease ran out while it waited in the queue (a slow batch): another instance may have it by now, and
+        // the next claim of this one takes it again. Never send a row we no longer hold.
+        if (item.row.locked_until! <= this.#opts.clock.now().toISOString()) {
+          held.delete(item.row.id);
+          continue;
+        }
+        this.#sending++;
+        let ok = false;
+        try {
+          await this.#throttle();
+          ok = await this.#sendOne(item.row, item.sender);
+        } finally {
+          this.#sending--;
+        }
+        if (ok) {
+          // Marked as soon as the server took it (group commit of whatever finished meanwhile), and this worker
+          // sends nothing else before: a crash re-sends at most the mails between an SMTP 250 and the next commit.
+          await this.#markSentSoon(item.row);
+          sent++;
+        } else this.#commitGroupWhenDue();
+        held.delete(item.row.id);
+      }
+      this.#commitGroupWhenDue();
+    };
+    // A worker that fails (say, the database went away while marking) fails the drain once the others stopped.
+    const results = await Promise.allSettled(Array.from({ length: this.#opts.concurrency }, worker));
+    await (refilling as Promise<void> | null)?.catch(() => {});
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return sent;
   }
 
   /**
-   * One UPDATE for the whole claimed batch instead of one commit (one fsync on SQLite) per mail. Should the
-   * process die between sending and this, those mails go out again after their lease: the same Message-ID
+   * Marking sent is a group commit: ONE UPDATE for every row that finished meanwhile instead of one commit (one
+   * fsync on SQLite, one round trip on PostgreSQL) per mail. A group is committed once no worker is sending any
+   * more (all wait for it), or it has MARK_GROUP_MAX rows, or MARK_WINDOW_MS after its first row — whichever comes
+   * first. A worker waits for its row's commit before it sends another mail, so should the process die, only
+   * mails between their SMTP 250 and that commit go out again after their lease: with the same Message-ID
    * (<outbox id@domain>), so receiving servers and clients can tell the copies apart.
    *
    * The same UPDATE erases the capability links (ADR 0007): once a mail is handed over, the outbox keeps it
    * without the tokens that act for its recipient — one CASE per changed column, still one statement.
    */
-  #toMark: OutboxRow[] = [];
-  #marking: Promise<void> | null = null;
+  #sending = 0;
+  #group: { rows: OutboxRow[]; since: number; done: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | null = null;
+  #committing: Promise<void> | null = null;
+  #groupTimer: NodeJS.Timeout | null = null;
 
   /** Waits until `row` is marked sent; rows finished while a commit runs go together in the next one. */
   async #markSentSoon(row: OutboxRow): Promise<void> {
-    this.#toMark.push(row);
-    while (this.#toMark.includes(row)) {
-      if (!this.#marking) {
-        const rows = this.#toMark.splice(0);
-        this.#marking = this.#markSent(rows).finally(() => {
-          this.#marking = null;
-        });
-      }
-      await this.#marking;
+    if (!this.#group) {
+      let resolve!: () => void;
+      let reject!: (e: unknown) => void;
+      const done = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.#group = { rows: [], since: performance.now(), done, resolve, reject };
     }
+    const group = this.#group;
+    group.rows.push(row);
+    this.#commitGroupWhenDue();
+    await group.done;
+  }
+
+  /** Commits the collected group now if it is due, else makes sure a timer will. */
+  #commitGroupWhenDue(): void {
+    const group = this.#group;
+    if (!group || this.#committing) return; // the running commit looks again when it is done
+    const waited = performance.now() - group.since;
+    if (this.#sending > 0 && group.rows.length < MARK_GROUP_MAX && waited < MARK_WINDOW_MS) {
+      this.#groupTimer ??= setTimeout(() => {
+        this.#groupTimer = null;
+        this.#commitGroupWhenDue();
+      }, MARK_WINDOW_MS - waited);
+      return;
+    }
+    if (this.#groupTimer) clearTimeout(this.#groupTimer);
+    this.#groupTimer = null;
+    this.#group = null;
+    this.#committing = this.#markSent(group.rows)
+      .then(group.resolve, group.reject)
+      .finally(() => {
+        this.#committing = null;
+        this.#commitGroupWhenDue();
+      });
   }
 
   /** Mails per second over all workers of this sender (0 = unthrottled): the next send waits for its slot. */
@@ -272,7 +366,7 @@ export class OutboxSender implements MailSender {
    * each get different rows without waiting for each other; the lease condition is re-checked by the UPDATE.
    * SQLite has one writer at a time, so the statement is atomic there as it is.
    */
-  async claim(): Promise<OutboxRow[]> {
+  async claim(exclude: readonly string[] = []): Promise<OutboxRow[]> {
     const { db, clock, instanceId, batchSize, leaseMs } = this.#opts;
     const now = clock.now();
     const nowIso = now.toISOString();
@@ -284,7 +378,8 @@ export class OutboxSender implements MailSender {
       .updateTable('outbox')
       .set({ locked_until: until, locked_by: instanceId })
       .where('id', 'in', (eb) => {
-        const q = eb.selectFrom('outbox').select('id').where(due).orderBy('next_attempt_at').limit(batchSize);
+        let q = eb.selectFrom('outbox').select('id').where(due).orderBy('next_attempt_at').limit(batchSize);
+        if (exclude.length) q = q.where('id', 'not in', exclude);
         return postgres ? q.forUpdate().skipLocked() : q;
       })
       .where(due)

@@ -19,6 +19,8 @@ export interface SmtpSink {
   /** `smtp://127.0.0.1:PORT` for config.smtpUrl. */
   url: string;
   messages: SunkMessage[];
+  /** SMTP sessions (TCP connections) opened so far. */
+  readonly connections: number;
   /** Resolves with the first received (or future) message matching the predicate; rejects after timeoutMs. */
   waitFor(predicate: (m: SunkMessage) => boolean, timeoutMs?: number): Promise<SunkMessage>;
   close(): Promise<void>;
@@ -28,11 +30,16 @@ export interface SmtpSink {
 export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: SunkMessage[] = [];
   const waiters = new Set<{ predicate: (m: SunkMessage) => boolean; resolve: (m: SunkMessage) => void }>();
+  let connections = 0;
 
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      connections++;
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -76,6 +83,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     port,
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    get connections() {
+      return connections;
+    },
     waitFor(predicate, timeoutMs = 30_000) {
       const found = messages.find(predicate);
       if (found) return Promise.resolve(found);
